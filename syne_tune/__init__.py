@@ -1,0 +1,31 @@
+"""syne_tune: hyperparameter optimization on local, simulated and cloud backends.
+
+The top-level names are imported lazily, so that a training script doing
+``from syne_tune import Reporter`` loads only the small reporting module.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["Tuner", "StoppingCriterion", "Reporter", "__version__"]
+
+_LAZY = {
+    "Tuner": ("syne_tune.tuner", "Tuner"),
+    "StoppingCriterion": ("syne_tune.stopping_criterion", "StoppingCriterion"),
+    "Reporter": ("syne_tune.report", "Reporter"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module_name, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module_name), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'syne_tune' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))

@@ -1,0 +1,181 @@
+"""First-in-first-out scheduling: every trial runs to completion.
+
+:class:`FIFOScheduler` never pauses or stops a trial; all it decides is which
+configuration comes next, and it delegates that to a searcher (random, grid,
+and later model-based ones). Multi-fidelity schedulers derive from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import numpy as np
+
+from syne_tune.backend.trial_status import Trial
+from syne_tune.optimizer.scheduler import (
+    SchedulerDecision,
+    TrialScheduler,
+    TrialSuggestion,
+    _normalize_metric_and_mode,
+)
+from syne_tune.optimizer.schedulers.searchers.searcher import (
+    MAX_SEED,
+    BaseSearcher,
+    impute_points_to_evaluate,
+    searcher_factory,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Config-space keys taken as the maximum resource if ``max_t`` is not given.
+MAX_RESOURCE_KEYS = ("epochs", "max_t", "max_epochs")
+
+
+def check_metric_in_result(result: dict, metric_names: list[str], trial_id: int) -> None:
+    """Raise a clear error if a reported result lacks a metric the scheduler needs."""
+    for name in metric_names:
+        if name not in result:
+            reported = sorted(k for k in result if not k.startswith("st_"))
+            raise ValueError(
+                f"Trial {trial_id} reported a result without the metric '{name}' that the scheduler "
+                f"optimizes (reported keys: {reported}). Check the scheduler's metric argument."
+            )
+        value = result[name]
+        if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+            raise ValueError(f"Trial {trial_id} reported a non-numeric value {value!r} for metric '{name}'")
+
+
+class FIFOScheduler(TrialScheduler):
+    """Runs each trial to completion; configurations come from a searcher.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    searcher
+        Name of a searcher (``"random"``, ``"grid"``, ...) or a
+        :class:`BaseSearcher` object.
+    search_options
+        Extra arguments for the searcher when ``searcher`` is a name.
+    metric
+        Name of the metric to optimize (a list for multi-objective searchers).
+    mode
+        "min" or "max" (a list, one per metric, for several metrics).
+    points_to_evaluate
+        Configurations to try first; ``None`` means one "midpoint" config,
+        ``[]`` none.
+    random_seed
+        Master seed; the same seed gives the same sequence of configurations.
+    max_resource_attr
+        Name of the config key holding the maximum resource (e.g. epochs).
+    max_t
+        Maximum resource level; inferred from the config space if not given.
+    time_keeper
+        Clock (the simulator passes its simulated one).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        searcher: str | BaseSearcher = "random",
+        search_options: dict | None = None,
+        metric: str | list[str] | None = None,
+        mode: str | list[str] = "min",
+        points_to_evaluate: list[dict] | None = None,
+        random_seed: int | None = None,
+        max_resource_attr: str | None = None,
+        max_t: int | None = None,
+        time_keeper=None,
+        **kwargs,
+    ):
+        super().__init__(config_space)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments: {sorted(kwargs)}")
+        self._metrics, self._modes = _normalize_metric_and_mode(metric, mode)
+        self.metric = metric if isinstance(metric, str) else list(metric)
+        self.mode = mode if isinstance(mode, str) else list(mode)
+        if random_seed is None:
+            random_seed = int(np.random.randint(0, MAX_SEED))
+        if not isinstance(random_seed, (int, np.integer)) or isinstance(random_seed, bool) or random_seed < 0:
+            raise ValueError(f"random_seed must be a non-negative integer, got {random_seed!r}")
+        self.random_seed = int(random_seed)
+        if max_resource_attr is not None and max_resource_attr not in config_space:
+            raise ValueError(
+                f"max_resource_attr '{max_resource_attr}' is not a key of the config space "
+                f"(keys: {sorted(config_space)})"
+            )
+        self.max_resource_attr = max_resource_attr
+        self.max_t = self._infer_max_t(max_t)
+        self.time_keeper = time_keeper
+        self.searcher = self._make_searcher(searcher, search_options, points_to_evaluate)
+        self.searcher.configure_scheduler(self)
+
+    # -- construction helpers ------------------------------------------------
+    def _infer_max_t(self, max_t) -> int | None:
+        if max_t is not None:
+            if not isinstance(max_t, (int, np.integer, float)) or max_t <= 0 or not math.isfinite(max_t):
+                raise ValueError(f"max_t must be a positive number, got {max_t!r}")
+            return int(max_t) if float(max_t).is_integer() else max_t
+        keys = [self.max_resource_attr] if self.max_resource_attr else list(MAX_RESOURCE_KEYS)
+        for key in keys:
+            value = self.config_space.get(key)
+            if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                return int(value)
+            upper = getattr(value, "upper", None)
+            if upper is not None:
+                return int(upper)
+        return None
+
+    def _searcher_kwargs(self) -> dict[str, Any]:
+        """Arguments every named searcher receives (subclasses add more)."""
+        return dict(
+            config_space=self.config_space,
+            metric=self.metric,
+            mode=self.mode,
+            random_seed=self.random_seed,
+        )
+
+    def _make_searcher(self, searcher, search_options, points_to_evaluate) -> BaseSearcher:
+        if isinstance(searcher, BaseSearcher):
+            if search_options:
+                raise ValueError("search_options can only be used when searcher is given by name")
+            if points_to_evaluate is not None:
+                searcher._points_to_evaluate = impute_points_to_evaluate(points_to_evaluate, self.config_space)
+            return searcher
+        if not isinstance(searcher, str):
+            raise TypeError(f"searcher must be a name or a BaseSearcher, got {type(searcher).__name__}")
+        kwargs = self._searcher_kwargs()
+        kwargs.update(search_options or {})
+        kwargs["points_to_evaluate"] = points_to_evaluate
+        return searcher_factory(searcher, **kwargs)
+
+    # -- TrialScheduler API --------------------------------------------------
+    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
+        config = self.searcher.get_config(trial_id=trial_id)
+        if config is None:
+            return None
+        self.searcher.register_pending(trial_id, config=config)
+        return TrialSuggestion.start_suggestion(config)
+
+    def on_trial_result(self, trial: Trial, result: dict) -> str:
+        check_metric_in_result(result, self._metrics, trial.trial_id)
+        self.searcher.on_trial_result(trial.trial_id, trial.config, result, update=False)
+        return SchedulerDecision.CONTINUE
+
+    def on_trial_complete(self, trial: Trial, result: dict) -> None:
+        check_metric_in_result(result, self._metrics, trial.trial_id)
+        self.searcher.on_trial_result(trial.trial_id, trial.config, result, update=True)
+
+    def on_trial_error(self, trial: Trial) -> None:
+        self.searcher.evaluation_failed(trial.trial_id)
+
+    def metric_names(self) -> list[str]:
+        return list(self._metrics)
+
+    def metric_mode(self) -> str | list[str]:
+        return self.mode
+
+    def is_multiobjective_scheduler(self) -> bool:
+        return len(self._metrics) > 1
