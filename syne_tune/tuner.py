@@ -401,6 +401,8 @@ class Tuner:
             return False
         started = False
         for _ in range(self.n_workers - busy):
+            if started and self.stop_criterion(self.tuning_status):
+                break  # e.g. max_num_trials_started reached within this batch
             suggestion = self.scheduler.suggest(self.trial_backend.new_trial_id())
             if suggestion is None:
                 self._exhausted = True
