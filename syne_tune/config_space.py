@@ -15,24 +15,15 @@ a constant passed unchanged to every trial::
 
 Domains
 -------
-============================  ==================================  ==========
-factory                       class (sampler)                     ``len``
-============================  ==================================  ==========
-``uniform(l, u)``             :class:`Float` (``Uniform``)        0
-``loguniform(l, u)``          :class:`Float` (``LogUniform``)     0
-``reverseloguniform(l, u)``   :class:`Float` (``ReverseLogUniform``) 0
-``quniform(l, u, q)``         :class:`Float` (``Quantized``)      #grid
-``qloguniform(l, u, q)``      :class:`Float` (``Quantized``)      #grid
-``randint(l, u)``             :class:`Integer` (``Uniform``)      u - l + 1
-``lograndint(l, u)``          :class:`Integer` (``LogUniform``)   u - l + 1
-``qrandint(l, u, q)``         :class:`Integer` (``Quantized``)    #grid
-``qlograndint(l, u, q)``      :class:`Integer` (``Quantized``)    #grid
-``choice(cats)``              :class:`Categorical` (``Uniform``)  len(cats)
-``ordinal(cats, kind)``       :class:`Ordinal` / :class:`OrdinalNearestNeighbor`
-``logordinal(cats)``          :class:`OrdinalNearestNeighbor` (log scale)
-``finrange(l, u, size)``      :class:`FiniteRange`                size
-``logfinrange(l, u, size)``   :class:`FiniteRange` (log scale)    size
-============================  ==================================  ==========
+* ``uniform(l, u)``, ``loguniform(l, u)``, ``reverseloguniform(l, u)``,
+  ``quniform(l, u, q)``, ``qloguniform(l, u, q)``: :class:`Float`
+  (``len`` 0, or the number of grid points if quantized).
+* ``randint(l, u)``, ``lograndint(l, u)``, ``qrandint(l, u, q)``,
+  ``qlograndint(l, u, q)``: :class:`Integer` (``len`` = number of values).
+* ``choice(cats)``: :class:`Categorical`; ``ordinal(cats, kind)``:
+  :class:`Ordinal` (kind ``"equal"``) or :class:`OrdinalNearestNeighbor`
+  (kind ``"nn"`` / ``"nn-log"``); ``logordinal(cats)``: the latter in log scale.
+* ``finrange(l, u, size)``, ``logfinrange(l, u, size)``: :class:`FiniteRange`.
 
 Choices made here (all raise :class:`ValueError` with the offending value):
 
@@ -914,9 +905,7 @@ class Categorical(Domain):
             converted = self._convert(value)
         except (TypeError, ValueError) as ex:
             raise ValueError(f"{value!r} is not a value of {self!r}") from ex
-        if converted in self.categories and not (
-            self.value_type is not bool and isinstance(converted, bool)
-        ):
+        if converted in self.categories:
             return self.categories[self.categories.index(converted)]
         if self.value_type is float:
             cats = np.asarray(self.categories, dtype=float)
