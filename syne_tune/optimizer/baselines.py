@@ -45,3 +45,94 @@ class GridSearch(FIFOScheduler):
 
 
 # --- multi-fidelity baselines (Hyperband family) are added below ---
+
+from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler  # noqa: E402
+from syne_tune.optimizer.schedulers.median_stopping_rule import MedianStoppingRule  # noqa: E402,F401
+from syne_tune.optimizer.schedulers.pbt import PopulationBasedTraining  # noqa: E402,F401
+from syne_tune.optimizer.schedulers.synchronous.hyperband import (  # noqa: E402
+    SynchronousGeometricHyperbandScheduler,
+)
+
+
+def _need_one(kwargs: dict, name: str, need_one=("max_t", "max_resource_attr")) -> None:
+    if not any(kwargs.get(k) is not None for k in need_one):
+        raise ValueError(f"{name} needs one of {list(need_one)} (the maximum resource of a trial)")
+
+
+class ASHA(HyperbandScheduler):
+    """Asynchronous successive halving with random search.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    resource_attr
+        Resource reported with each result (e.g. ``"epoch"``).
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required. ``type`` defaults to
+        ``"stopping"``; ``type="promotion"`` pauses and resumes trials.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "ASHA")
+        _need_one(kwargs, "ASHA")
+        super().__init__(config_space, metric=metric, searcher="random", resource_attr=resource_attr, **kwargs)
+
+
+class Hyperband(HyperbandScheduler):
+    """Asynchronous Hyperband with random search: like :class:`ASHA`, but new
+    trials are spread over ``brackets`` brackets (default: all), bracket
+    ``b`` starting at rung level ``grace_period * reduction_factor**b``, with
+    probabilities proportional to Hyperband's bracket sizes.
+
+    Parameters are those of :class:`ASHA`, plus ``brackets``.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, brackets: int | None = None, **kwargs):
+        _reject_searcher(kwargs, "Hyperband")
+        _need_one(kwargs, "Hyperband")
+        super().__init__(
+            config_space, metric=metric, searcher="random", resource_attr=resource_attr, brackets=brackets, **kwargs
+        )
+
+
+class PASHA(HyperbandScheduler):
+    """Progressive ASHA (Bohdal et al., 2023): promotion-based ASHA whose
+    maximum resource starts at the second rung level and grows only while the
+    ranking of the trials in the top two rungs keeps changing.
+
+    Parameters are those of :class:`ASHA` (one of ``max_t`` /
+    ``max_resource_attr`` required, the latter recommended);
+    ``rung_system_kwargs`` may set ``ranking_criterion``, ``epsilon``,
+    ``epsilon_scaling``, ``epsilon_percentile``.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _need_one(kwargs, "PASHA")
+        if kwargs.get("type", "pasha") != "pasha":
+            raise ValueError("PASHA has type='pasha'")
+        kwargs["type"] = "pasha"
+        kwargs.setdefault("searcher", "random")
+        super().__init__(config_space, metric=metric, resource_attr=resource_attr, **kwargs)
+
+
+class SyncHyperband(SynchronousGeometricHyperbandScheduler):
+    """Synchronous Hyperband with random search.
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`SynchronousGeometricHyperbandScheduler` arguments
+        (``grace_period``, ``reduction_factor``, ``brackets``, ...); one of
+        ``max_resource_level`` and ``max_resource_attr`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "SyncHyperband")
+        _need_one(kwargs, "SyncHyperband", need_one=("max_resource_level", "max_resource_attr", "max_t"))
+        super().__init__(config_space, metric=metric, searcher="random", resource_attr=resource_attr, **kwargs)

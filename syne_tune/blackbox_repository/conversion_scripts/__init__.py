@@ -1,0 +1,1 @@
+"""Recipes that convert published benchmark data into the repository format."""

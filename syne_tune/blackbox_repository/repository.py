@@ -1,0 +1,229 @@
+"""Loading blackboxes by name: local repository, optional S3 mirror, or
+generation from the source data with the blackbox's recipe."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    S3_ENV_VAR,
+    PathLike,
+    repository_path as _repository_path,
+)
+from syne_tune.blackbox_repository.errors import (
+    BlackboxNotFoundError,
+    CorruptBlackboxError,
+)
+from syne_tune.blackbox_repository.serialization import (
+    METADATA_FILENAME,
+    deserialize,
+    is_stored_blackbox,
+    read_metadata,
+    verify_files,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def blackbox_list() -> List[str]:
+    """Names of the blackboxes that :func:`load_blackbox` knows."""
+    from syne_tune.blackbox_repository.conversion_scripts.recipes import get_recipes
+
+    return sorted(get_recipes())
+
+
+def repository_path(path: Optional[PathLike] = None) -> Path:
+    """Root of the local blackbox repository (argument, else
+    ``SYNE_TUNE_BLACKBOX_REPOSITORY``, else ``BLACKBOX_REPOSITORY_PATH``,
+    else ``~/.blackbox-repository``)."""
+    return _repository_path(path)
+
+
+def _recipe_or_none(name: str):
+    from syne_tune.blackbox_repository.conversion_scripts.recipes import get_recipes
+
+    return get_recipes().get(name)
+
+
+def load_blackbox(
+    name: str,
+    repository_path: Optional[PathLike] = None,
+    skip_if_present: bool = True,
+    generate_if_not_found: bool = True,
+    s3_root: Optional[str] = None,
+    yahpo_kwargs: Optional[dict] = None,
+    ignore_hash: bool = False,
+    mirror_path: Optional[PathLike] = None,
+    verify_checksums: bool = True,
+    memory_map: bool = True,
+    **kwargs,
+) -> Dict[str, Any]:
+    """Returns the blackbox ``name`` as a dict task name -> blackbox.
+
+    Looks in the local repository first (see :func:`repository_path`); if
+    absent (or ``skip_if_present`` is False), copies it from the S3 mirror
+    when one is configured (``s3_root`` or ``SYNE_TUNE_BLACKBOX_S3``, e.g.
+    ``s3://bucket/blackbox-repository``), else generates it with its recipe
+    from the local data mirror (see
+    :func:`~syne_tune.blackbox_repository.conversion_scripts.utils.data_mirror_path`)
+    or by downloading the original data; a generated blackbox is uploaded to
+    the S3 mirror if one is configured.
+
+    :param name: one of :func:`blackbox_list`, or the name of a blackbox
+        stored in the repository by other means
+    :param repository_path: repository root (default: see above)
+    :param skip_if_present: use the local copy if there is one
+    :param generate_if_not_found: allow generation from the source data
+    :param s3_root: S3 mirror of the repository
+    :param yahpo_kwargs: passed to YAHPO-based recipes
+    :param ignore_hash: skip checksum verification (same as
+        ``verify_checksums=False``)
+    :param mirror_path: local data mirror (default: see above)
+    :param verify_checksums: check the files against their sha256 (cached)
+    :param memory_map: map objective tables instead of reading them
+    :param kwargs: further recipe-specific arguments
+    """
+    root = _repository_path(repository_path)
+    recipe = _recipe_or_none(name)
+    target = recipe.target_path(root) if recipe is not None else root / name
+    verify = verify_checksums and not ignore_hash
+    is_present = (
+        recipe.is_generated(target) if recipe is not None else is_stored_blackbox(target)
+    )
+    s3_uri = s3_root or os.environ.get(S3_ENV_VAR) or None
+
+    if not (is_present and skip_if_present):
+        fetched = False
+        if s3_uri:
+            try:
+                fetched = download_blackbox(name, s3_uri, repository_path=root)
+            except Exception as ex:
+                logger.warning(f"could not copy blackbox {name} from {s3_uri}: {ex}")
+        if not fetched:
+            if recipe is None:
+                if is_present:
+                    pass  # stored by other means; nothing to regenerate from
+                else:
+                    raise BlackboxNotFoundError(
+                        f"blackbox {name!r} is not in the repository {root} and no "
+                        f"recipe generates it; known blackboxes: {blackbox_list()}"
+                    )
+            elif not generate_if_not_found and not is_present:
+                raise BlackboxNotFoundError(
+                    f"blackbox {name!r} is not in the repository {root}"
+                    + (f" nor on {s3_uri}" if s3_uri else "")
+                    + " and generate_if_not_found=False"
+                )
+            elif generate_if_not_found:
+                recipe.generate(repository_path=root, mirror_path=mirror_path)
+                if s3_uri and is_stored_blackbox(target):
+                    try:
+                        upload_blackbox(name, s3_uri, repository_path=root)
+                    except Exception as ex:
+                        logger.warning(f"could not upload blackbox {name} to {s3_uri}: {ex}")
+
+    load_kwargs = dict(kwargs, verify_checksums=verify, memory_map=memory_map)
+    if yahpo_kwargs is not None:
+        load_kwargs["yahpo_kwargs"] = yahpo_kwargs
+    try:
+        if recipe is not None:
+            return recipe.load(target, **load_kwargs)
+        return deserialize(target, verify_checksums=verify, memory_map=memory_map)
+    except CorruptBlackboxError as ex:
+        raise CorruptBlackboxError(
+            f"{ex}\nThe stored blackbox {name!r} in {target} is damaged; regenerate it "
+            f"with load_blackbox({name!r}, skip_if_present=False) or delete the folder."
+        ) from None
+
+
+# --------------------------------------------------------------------- S3
+def _split_s3_uri(uri: str) -> Tuple[str, str]:
+    if not uri.startswith("s3://"):
+        raise ValueError(f"S3 location must look like s3://bucket/prefix, got {uri!r}")
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    if not bucket:
+        raise ValueError(f"no bucket in {uri!r}")
+    return bucket, prefix.strip("/")
+
+
+def _s3_client():
+    try:
+        import boto3
+    except ImportError as ex:
+        raise ImportError(
+            "the S3 mirror of the blackbox repository needs boto3: pip install boto3"
+        ) from ex
+    endpoint = os.environ.get("SYNE_TUNE_S3_ENDPOINT_URL")
+    return boto3.client("s3", endpoint_url=endpoint) if endpoint else boto3.client("s3")
+
+
+def _s3_key(prefix: str, *parts: str) -> str:
+    return "/".join([p for p in (prefix,) + parts if p])
+
+
+def upload_blackbox(
+    name: str, s3_uri: str, repository_path: Optional[PathLike] = None
+) -> str:
+    """Copies the stored blackbox ``name`` to ``<s3_uri>/<name>/`` (data
+    files first, ``metadata.json`` last, so that a partial upload is never
+    taken for a complete one). Returns the S3 location."""
+    folder = _repository_path(repository_path) / name
+    doc = read_metadata(folder)
+    verify_files(folder, doc["files"], list(doc["files"]))
+    bucket, prefix = _split_s3_uri(s3_uri)
+    client = _s3_client()
+    for fname in list(doc["files"]) + [METADATA_FILENAME]:
+        client.upload_file(str(folder / fname), bucket, _s3_key(prefix, name, fname))
+    return f"s3://{bucket}/{_s3_key(prefix, name)}"
+
+
+def download_blackbox(
+    name: str, s3_uri: str, repository_path: Optional[PathLike] = None
+) -> bool:
+    """Copies ``<s3_uri>/<name>/`` into the local repository, checking every
+    file against its checksum before the folder is put in place. Returns
+    False if the blackbox is not on S3."""
+    bucket, prefix = _split_s3_uri(s3_uri)
+    client = _s3_client()
+    from botocore.exceptions import ClientError
+
+    root = _repository_path(repository_path)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".{name}.s3-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        try:
+            client.download_file(
+                bucket, _s3_key(prefix, name, METADATA_FILENAME), str(tmp / METADATA_FILENAME)
+            )
+        except ClientError as ex:
+            code = str(ex.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+                return False
+            raise
+        doc = read_metadata(tmp)
+        for fname in doc["files"]:
+            client.download_file(bucket, _s3_key(prefix, name, fname), str(tmp / fname))
+        verify_files(tmp, doc["files"], list(doc["files"]))
+        target = root / name
+        if target.exists():
+            old = root / f".{name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+        return True
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for bb_name in blackbox_list():
+        print(bb_name)

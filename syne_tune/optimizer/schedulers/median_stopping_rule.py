@@ -1,0 +1,170 @@
+"""Median stopping rule (Golovin et al., 2017, "Google Vizier"), as a wrapper
+around any scheduler.
+
+For each result at resource level ``r`` (e.g. epoch), the trial's value is its
+running average up to ``r`` (``running_average=True``) or its latest value.
+Values of all trials at level ``r`` are kept sorted. The trial is stopped iff
+
+* at least ``grace_population`` values are recorded at ``r`` (including this
+  one),
+* ``r >= grace_time``, and
+* the fraction of recorded values at ``r`` strictly better than its own is
+  larger than ``rank_cutoff`` (0.5: it is worse than the median).
+
+Otherwise the wrapped scheduler decides. New trials always come from the
+wrapped scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from syne_tune.backend.trial_status import Trial
+from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+from syne_tune.optimizer.schedulers.fifo import check_metric_in_result
+from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
+
+logger = logging.getLogger(__name__)
+
+
+class MedianStoppingRule(TrialScheduler):
+    """Stops trials whose (running average) metric is worse than the median
+    of the other trials at the same resource level.
+
+    Parameters
+    ----------
+    scheduler
+        Scheduler making all other decisions (suggestions, and the decision
+        for trials the rule does not stop).
+    resource_attr
+        Resource key in results (e.g. ``"epoch"``).
+    running_average
+        Compare running averages of a trial's values (default) instead of its
+        latest value.
+    metric
+        Metric to use; default: the wrapped scheduler's (first) metric.
+    grace_time
+        The rule applies only at resource levels ``>= grace_time``.
+    grace_population
+        The rule applies only once this many values are recorded at a level.
+    rank_cutoff
+        Stop if the fraction of better values exceeds this (0.5 = median).
+    """
+
+    def __init__(
+        self,
+        scheduler: TrialScheduler,
+        resource_attr: str,
+        running_average: bool = True,
+        metric: str | None = None,
+        grace_time: float | None = 1,
+        grace_population: int = 5,
+        rank_cutoff: float = 0.5,
+    ):
+        if not isinstance(scheduler, TrialScheduler):
+            raise TypeError(f"scheduler must be a TrialScheduler, got {type(scheduler).__name__}")
+        super().__init__(scheduler.config_space)
+        if not isinstance(resource_attr, str) or not resource_attr:
+            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
+        if not 0 <= rank_cutoff <= 1:
+            raise ValueError(f"rank_cutoff must be in [0, 1], got {rank_cutoff}")
+        if grace_population is not None and (isinstance(grace_population, bool) or grace_population < 1):
+            raise ValueError(f"grace_population must be a positive integer, got {grace_population!r}")
+        self.scheduler = scheduler
+        self.metric = scheduler.metric_names()[0] if metric is None else metric
+        mode = scheduler.metric_mode()
+        if not isinstance(mode, str):
+            if metric is None:
+                mode = mode[0]
+            else:
+                names = scheduler.metric_names()
+                mode = mode[names.index(metric)] if metric in names else mode[0]
+        self.mode = mode
+        self._sign = 1.0 if mode == "min" else -1.0
+        self.resource_attr = resource_attr
+        self.running_average = bool(running_average)
+        self.grace_time = grace_time
+        self.grace_population = grace_population
+        self.rank_cutoff = float(rank_cutoff)
+        # resource level -> sorted signed values
+        self._sorted: dict[Any, SortedValues] = {}
+        # trial_id -> (sum of signed values, count) for running averages
+        self._sums: dict[Any, list] = {}
+
+    # -- delegation --------------------------------------------------------------
+    def suggest(self, trial_id: int) -> TrialSuggestion | None:
+        return self.scheduler.suggest(trial_id)
+
+    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
+        return self.scheduler._suggest(trial_id)
+
+    def on_trial_add(self, trial: Trial) -> None:
+        self.scheduler.on_trial_add(trial)
+
+    def on_trial_error(self, trial: Trial) -> None:
+        self.scheduler.on_trial_error(trial)
+
+    def on_trial_complete(self, trial: Trial, result: dict) -> None:
+        self.scheduler.on_trial_complete(trial, result)
+
+    def on_trial_remove(self, trial: Trial) -> None:
+        self.scheduler.on_trial_remove(trial)
+
+    def metric_names(self) -> list[str]:
+        return self.scheduler.metric_names()
+
+    def metric_mode(self):
+        return self.scheduler.metric_mode()
+
+    def is_multiobjective_scheduler(self) -> bool:
+        return self.scheduler.is_multiobjective_scheduler()
+
+    def set_time_keeper(self, time_keeper) -> None:
+        super().set_time_keeper(time_keeper)
+        self.scheduler.set_time_keeper(time_keeper)
+
+    def metadata(self) -> dict[str, Any]:
+        meta = self.scheduler.metadata()
+        meta["scheduler_name"] = type(self).__name__
+        meta["wrapped_scheduler_name"] = type(self.scheduler).__name__
+        return meta
+
+    # -- the rule -------------------------------------------------------------------
+    def _grace(self, resource, num_values: int) -> bool:
+        if self.grace_population is not None and num_values < self.grace_population:
+            return True
+        return self.grace_time is not None and resource < self.grace_time
+
+    def on_trial_result(self, trial: Trial, result: dict) -> str:
+        check_metric_in_result(result, [self.metric], trial.trial_id)
+        if self.resource_attr not in result:
+            reported = sorted(k for k in result if not k.startswith("st_"))
+            raise ValueError(
+                f"Trial {trial.trial_id} reported a result without the resource attribute "
+                f"'{self.resource_attr}' (reported keys: {reported})"
+            )
+        resource = result[self.resource_attr]
+        value = float(result[self.metric])
+        signed = math.inf if value != value else self._sign * value
+        if self.running_average:
+            acc = self._sums.get(trial.trial_id)
+            if acc is None:
+                acc = self._sums[trial.trial_id] = [0.0, 0]
+            acc[0] += signed
+            acc[1] += 1
+            signed = acc[0] / acc[1]
+        values = self._sorted.get(resource)
+        if values is None:
+            values = self._sorted[resource] = SortedValues()
+        num_better = values.rank(signed)
+        values.add(signed)
+        n = len(values)
+        if not self._grace(resource, n) and num_better / n > self.rank_cutoff:
+            logger.debug(
+                "Trial %s at %s = %s: %d of %d values are better, stopping (median stopping rule)",
+                trial.trial_id, self.resource_attr, resource, num_better, n,
+            )
+            return SchedulerDecision.STOP
+        return self.scheduler.on_trial_result(trial, result)

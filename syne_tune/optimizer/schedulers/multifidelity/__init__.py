@@ -1,0 +1,42 @@
+"""Building blocks of the multi-fidelity schedulers (ASHA, Hyperband, PASHA):
+rung levels, rung systems with their decision rules, brackets."""
+
+from syne_tune.optimizer.schedulers.multifidelity.bracket_manager import (
+    BracketDistribution,
+    DefaultHyperbandBracketDistribution,
+    HyperbandBracketManager,
+)
+from syne_tune.optimizer.schedulers.multifidelity.rung_levels import (
+    get_promotion_quantiles,
+    get_rung_levels,
+    hyperband_bracket_sizes,
+)
+from syne_tune.optimizer.schedulers.multifidelity.rung_system import (
+    RUNG_SYSTEMS,
+    CostPromotionRungSystem,
+    PASHARungSystem,
+    PromotionRungSystem,
+    Rung,
+    RungSystem,
+    StoppingRungSystem,
+    register_rung_system,
+)
+from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
+
+__all__ = [
+    "BracketDistribution",
+    "DefaultHyperbandBracketDistribution",
+    "HyperbandBracketManager",
+    "get_promotion_quantiles",
+    "get_rung_levels",
+    "hyperband_bracket_sizes",
+    "RUNG_SYSTEMS",
+    "CostPromotionRungSystem",
+    "PASHARungSystem",
+    "PromotionRungSystem",
+    "Rung",
+    "RungSystem",
+    "StoppingRungSystem",
+    "register_rung_system",
+    "SortedValues",
+]

@@ -1,0 +1,269 @@
+"""Synchronous Hyperband (Li et al., 2018), scheduled asynchronously.
+
+Trials fill the slots of a bracket's lowest rung; each is paused when it
+reaches its slot's level. Once every slot of a rung holds a result, the best
+trials are resumed into the next rung (up to the next level). Jobs never
+wait: if all active brackets wait for results, a new bracket is opened (see
+:mod:`~syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager`).
+
+Trials reaching the last level of their bracket (``max_resource_level``) are
+done (CONTINUE if their script ends there, else STOP). A result beyond the
+slot's level (skipped levels) counts as reaching it. Failed, or externally
+stopped, pending trials fill their slot with NaN (ranked last), so that
+brackets do not block.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from syne_tune.backend.trial_status import Trial
+from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
+from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result
+from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result, trial_end_decision
+from syne_tune.optimizer.schedulers.multifidelity.rung_levels import infer_max_resource_level
+from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
+from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket import SlotInRung
+from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager import (
+    SynchronousHyperbandBracketManager,
+)
+from syne_tune.optimizer.schedulers.synchronous.hyperband_rung_system import (
+    SynchronousHyperbandRungSystem,
+)
+
+logger = logging.getLogger(__name__)
+
+_SEARCHER_DATA = ("rungs", "all")
+
+
+class SynchronousHyperbandScheduler(FIFOScheduler):
+    """Synchronous Hyperband with explicit bracket rungs.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    bracket_rungs
+        One list of ``(size, level)`` per bracket (sizes non-increasing,
+        levels increasing); brackets are used in turn.
+    searcher, search_options, metric, mode, points_to_evaluate, random_seed, time_keeper
+        As for :class:`FIFOScheduler`.
+    max_resource_attr
+        Config key receiving the level each trial runs to (recommended: trials
+        then stop by themselves where they are paused).
+    resource_attr
+        Resource in results (default ``"epoch"``).
+    searcher_data
+        ``"rungs"`` (searcher learns from results at slot levels) or ``"all"``.
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        bracket_rungs: list,
+        searcher: str | BaseSearcher = "random",
+        search_options: dict | None = None,
+        metric: str | None = None,
+        mode: str = "min",
+        points_to_evaluate: list[dict] | None = None,
+        random_seed: int | None = None,
+        max_resource_attr: str | None = None,
+        resource_attr: str = "epoch",
+        searcher_data: str = "rungs",
+        time_keeper=None,
+        max_t: int | None = None,
+    ):
+        if not isinstance(resource_attr, str) or not resource_attr:
+            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
+        if searcher_data not in _SEARCHER_DATA:
+            raise ValueError(f"searcher_data must be one of {_SEARCHER_DATA}, got {searcher_data!r}")
+        self._resource_attr = resource_attr
+        self.searcher_data = searcher_data
+        self._bracket_rungs = bracket_rungs
+        super().__init__(
+            config_space,
+            searcher=searcher,
+            search_options=search_options,
+            metric=metric,
+            mode=mode,
+            points_to_evaluate=points_to_evaluate,
+            random_seed=random_seed,
+            max_resource_attr=max_resource_attr,
+            max_t=max_t,
+            time_keeper=time_keeper,
+        )
+        if len(self._metrics) != 1:
+            raise ValueError(f"{type(self).__name__} supports a single metric, got {self._metrics}")
+        self.bracket_manager = SynchronousHyperbandBracketManager(bracket_rungs, self._modes[0])
+        self.max_resource_level = max(rungs[-1][1] for rungs in self.bracket_manager.bracket_rungs)
+        # trial_id -> (bracket_id, slot) of the job it is running
+        self._pending: dict[Any, tuple[int, SlotInRung]] = {}
+        self._configs: dict[Any, dict] = {}
+        # trial_id -> last decision (for results arriving after it)
+        self._decisions: dict[Any, str] = {}
+        self._last_value: dict[Any, float] = {}
+
+    def _searcher_kwargs(self) -> dict[str, Any]:
+        kwargs = super()._searcher_kwargs()
+        kwargs["resource_attr"] = self._resource_attr
+        kwargs["scheduler"] = "hyperband_synchronous"
+        return kwargs
+
+    @property
+    def resource_attr(self) -> str:
+        return self._resource_attr
+
+    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
+        bracket_id, slot = self.bracket_manager.next_job()
+        if slot.trial_id is not None:
+            tid = slot.trial_id
+            config = self._configs[tid]
+            if self.max_resource_attr is not None:
+                config = dict(config)
+                config[self.max_resource_attr] = slot.level
+            self._pending[tid] = (bracket_id, slot)
+            self._decisions[tid] = SchedulerDecision.CONTINUE
+            self.searcher.register_pending(tid, config=self._configs[tid], milestone=slot.level)
+            return TrialSuggestion.resume_suggestion(tid, config)
+        config = self.searcher.get_config(trial_id=trial_id)
+        if config is None:
+            # No configuration left: the slot counts as failed, so the
+            # bracket does not wait for it forever
+            slot.trial_id = trial_id
+            slot.metric_val = math.nan
+            self.bracket_manager.on_result(bracket_id, slot)
+            return None
+        config = dict(config)
+        if self.max_resource_attr is not None:
+            config[self.max_resource_attr] = slot.level
+        slot.trial_id = trial_id
+        self._configs[trial_id] = dict(config)
+        self._pending[trial_id] = (bracket_id, slot)
+        self._decisions[trial_id] = SchedulerDecision.CONTINUE
+        self.searcher.register_pending(trial_id, config=config, milestone=slot.level)
+        return TrialSuggestion.start_suggestion(config)
+
+    def _fill_slot(self, trial_id, value: float) -> tuple[int, SlotInRung]:
+        bracket_id, slot = self._pending.pop(trial_id)
+        slot.metric_val = value
+        self.bracket_manager.on_result(bracket_id, slot)
+        return bracket_id, slot
+
+    def on_trial_result(self, trial: Trial, result: dict) -> str:
+        trial_id = trial.trial_id
+        check_metric_in_result(result, self._metrics, trial_id)
+        resource = check_resource_in_result(result, self._resource_attr, trial_id)
+        value = float(result[self._metrics[0]])
+        job = self._pending.get(trial_id)
+        if job is None:
+            decision = self._decisions.get(trial_id, SchedulerDecision.STOP)
+            self.searcher.on_trial_result(trial_id, trial.config, result, update=False)
+            return decision
+        bracket_id, slot = job
+        self._last_value[trial_id] = value
+        prev_level = self.bracket_manager.level_to_prev_level(bracket_id, slot.level)
+        decision = SchedulerDecision.CONTINUE
+        reached = resource >= slot.level
+        if reached:
+            self._fill_slot(trial_id, value)
+            if self.bracket_manager.is_last_level(bracket_id, slot.level):
+                decision = trial_end_decision(trial.config, resource, self.max_resource_attr)
+            else:
+                decision = SchedulerDecision.PAUSE
+            self._decisions[trial_id] = decision
+        if resource > prev_level:
+            # A resumed trial without checkpoint re-reports levels <= prev_level
+            update = self.searcher_data == "all" or reached
+            self.searcher.on_trial_result(trial_id, self._configs.get(trial_id, trial.config), result, update=update)
+        return decision
+
+    def _job_ends_early(self, trial_id) -> None:
+        if trial_id in self._pending:
+            self._fill_slot(trial_id, math.nan)
+
+    def on_trial_error(self, trial: Trial) -> None:
+        super().on_trial_error(trial)
+        self._job_ends_early(trial.trial_id)
+        self._decisions[trial.trial_id] = SchedulerDecision.STOP
+
+    def on_trial_complete(self, trial: Trial, result: dict) -> None:
+        super().on_trial_complete(trial, result)
+        trial_id = trial.trial_id
+        if trial_id in self._pending:
+            # Script ended before the slot's level: its last value counts
+            value = result.get(self._metrics[0], self._last_value.get(trial_id, math.nan))
+            self._fill_slot(trial_id, float(value))
+        self.searcher.cleanup_pending(trial_id)
+
+    def on_trial_remove(self, trial: Trial) -> None:
+        # Paused by us: nothing to do. Stopped by someone else while
+        # pending: the slot counts as failed.
+        self._job_ends_early(trial.trial_id)
+
+    def metadata(self) -> dict[str, Any]:
+        meta = super().metadata()
+        meta.update(
+            resource_attr=self._resource_attr,
+            bracket_rungs=[list(map(list, r)) for r in self.bracket_manager.bracket_rungs],
+        )
+        return meta
+
+
+class SynchronousGeometricHyperbandScheduler(SynchronousHyperbandScheduler):
+    """Synchronous Hyperband with the geometric brackets of the Hyperband
+    paper (see :meth:`SynchronousHyperbandRungSystem.geometric`).
+
+    Parameters
+    ----------
+    grace_period
+        Smallest rung level.
+    reduction_factor
+        ``eta``.
+    brackets
+        Number of brackets (default: all, ``s_max + 1``; 1 is synchronous
+        successive halving).
+    max_resource_level
+        Largest level; inferred like ``max_t`` of :class:`FIFOScheduler` from
+        ``config_space[max_resource_attr]`` (or "epochs", ...) if not given.
+    kwargs
+        :class:`SynchronousHyperbandScheduler` arguments.
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        grace_period: int = 1,
+        reduction_factor: float = 3,
+        brackets: int | None = None,
+        max_resource_level: int | None = None,
+        **kwargs,
+    ):
+        if "bracket_rungs" in kwargs:
+            raise ValueError("SynchronousGeometricHyperbandScheduler computes bracket_rungs; use SynchronousHyperbandScheduler")
+        if "max_t" in kwargs:
+            if max_resource_level is not None:
+                raise ValueError("Pass max_resource_level or max_t, not both")
+            max_resource_level = kwargs.pop("max_t")
+        max_resource_attr = kwargs.get("max_resource_attr")
+        if max_resource_attr is not None and max_resource_attr not in config_space:
+            raise ValueError(
+                f"max_resource_attr '{max_resource_attr}' is not a key of the config space "
+                f"(keys: {sorted(config_space)})"
+            )
+        max_level = infer_max_resource_level(config_space, max_resource_attr, max_resource_level)
+        if max_level is None:
+            raise ValueError(
+                "SynchronousGeometricHyperbandScheduler needs max_resource_level, or max_resource_attr "
+                "naming a config space entry, or 'epochs' / 'max_t' / 'max_epochs' in the config space"
+            )
+        bracket_rungs = SynchronousHyperbandRungSystem.geometric(
+            min_resource=grace_period,
+            max_resource=max_level,
+            reduction_factor=reduction_factor,
+            num_brackets=brackets,
+        )
+        self.grace_period = grace_period
+        self.reduction_factor = reduction_factor
+        super().__init__(config_space, bracket_rungs=bracket_rungs, max_t=max_level, **kwargs)

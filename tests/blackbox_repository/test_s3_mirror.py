@@ -1,0 +1,83 @@
+"""S3 mirror of the repository, against moto's in-process S3."""
+
+import numpy as np
+import pytest
+
+from bbrepo_testutils import small_tabular
+
+pytest.importorskip("boto3")
+moto = pytest.importorskip("moto")
+
+from syne_tune.blackbox_repository import load_blackbox  # noqa: E402
+from syne_tune.blackbox_repository.blackbox_tabular import serialize  # noqa: E402
+from syne_tune.blackbox_repository.errors import CorruptBlackboxError  # noqa: E402
+from syne_tune.blackbox_repository.repository import (  # noqa: E402
+    download_blackbox,
+    upload_blackbox,
+)
+
+BUCKET = "bb-test-bucket"
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("SYNE_TUNE_S3_ENDPOINT_URL", raising=False)
+    with moto.mock_aws():
+        import boto3
+
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def test_upload_then_load_from_s3(tmp_path, s3, monkeypatch):
+    local = tmp_path / "local"
+    serialize({"t": small_tabular(seed=3)}, local / "bb-s3", metadata={"m": 1})
+    uri = upload_blackbox("bb-s3", f"s3://{BUCKET}/repo", repository_path=local)
+    assert uri == f"s3://{BUCKET}/repo/bb-s3"
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert "repo/bb-s3/metadata.json" in keys and "repo/bb-s3/objectives-0.parquet" in keys
+
+    fresh = tmp_path / "fresh"
+    monkeypatch.setenv("SYNE_TUNE_BLACKBOX_S3", f"s3://{BUCKET}/repo")
+    bbs = load_blackbox("bb-s3", repository_path=fresh)
+    np.testing.assert_array_equal(bbs["t"].objectives_evaluations,
+                                  small_tabular(seed=3).objectives_evaluations)
+    assert bbs["t"].metadata == {"m": 1}
+    assert (fresh / "bb-s3" / "metadata.json").exists()
+
+
+def test_missing_on_s3_returns_false(tmp_path, s3):
+    assert download_blackbox("nothing", f"s3://{BUCKET}/repo", repository_path=tmp_path) is False
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupt_object_on_s3_rejected(tmp_path, s3):
+    local = tmp_path / "local"
+    serialize({"t": small_tabular()}, local / "bb-bad")
+    upload_blackbox("bb-bad", f"s3://{BUCKET}/r", repository_path=local)
+    key = "r/bb-bad/objectives-0.parquet"
+    body = bytearray(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+    body[len(body) // 2] ^= 0xFF
+    s3.put_object(Bucket=BUCKET, Key=key, Body=bytes(body))
+    with pytest.raises(CorruptBlackboxError, match="objectives-0.parquet"):
+        download_blackbox("bb-bad", f"s3://{BUCKET}/r", repository_path=tmp_path / "fresh")
+    assert not (tmp_path / "fresh" / "bb-bad").exists()
+
+
+def test_generated_blackbox_is_uploaded(tmp_path, s3):
+    from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import BlackboxRecipe
+    from syne_tune.blackbox_repository.conversion_scripts.recipes import register_recipe
+
+    class Recipe(BlackboxRecipe):
+        def _generate_on_disk(self, target, mirror_path, download_dir):
+            serialize({"t": small_tabular()}, target)
+
+    register_recipe(Recipe("s3-generated-test", "test"), overwrite=True)
+    load_blackbox("s3-generated-test", repository_path=tmp_path, s3_root=f"s3://{BUCKET}/gen")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert "gen/s3-generated-test/metadata.json" in keys
