@@ -29,7 +29,6 @@ Domains are the ranges the paper sampled from (they bound the data).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Optional
 

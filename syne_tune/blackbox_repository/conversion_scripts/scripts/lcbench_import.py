@@ -27,7 +27,7 @@ import json
 import logging
 import zipfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 import pandas as pd
