@@ -297,7 +297,10 @@ class Tuner:
             else:
                 for cb in self.callbacks:
                     cb.on_tuning_sleep(self.sleep_time)
-                self.time_keeper.advance(self.sleep_time)
+                if isinstance(self.time_keeper, RealTimeKeeper):
+                    self.trial_backend.wait_for_activity(self.sleep_time)
+                else:
+                    self.time_keeper.advance(self.sleep_time)
 
             now = time.perf_counter()
             if now - last_print >= self.print_update_interval:

@@ -52,25 +52,27 @@ if str(REPO_ROOT) not in sys.path:
 SHARED_PERF = REPO_ROOT.parent / "shared" / "perf" / "simulate_asha.py"
 HOURS = 6.0
 N_WORKERS = 4
-#: candidate converted benchmarks: (name, elapsed-time objective, metric, mode)
+#: candidate converted benchmarks with learning curves from real data:
+#: (name, elapsed-time objective, metric, mode)
 CANDIDATES = [
     ("lcbench", "time", "val_accuracy", "max"),
     ("nmt", "elapsed_time", "dev_ppl", "min"),
-    ("fcnet", "metric_elapsed_time", "metric_valid_loss", "min"),
-    ("nasbench201", "metric_elapsed_time", "metric_valid_error", "min"),
 ]
 
 
 def rss_mb() -> tuple[float, float]:
-    """(peak RSS, current RSS) of this process in MB."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    current = float("nan")
+    """(peak RSS, current RSS) of this process in MB: VmHWM / VmRSS (Linux;
+    unlike ``ru_maxrss`` these start afresh in an exec'd child), else
+    ``ru_maxrss`` and NaN."""
     try:
-        with open("/proc/self/statm") as f:
-            current = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError):
-        pass
-    return peak, current
+        fields = {}
+        with open("/proc/self/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields[key] = value
+        return int(fields["VmHWM"].split()[0]) / 1024.0, int(fields["VmRSS"].split()[0]) / 1024.0
+    except (OSError, KeyError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, float("nan")
 
 
 # -- workloads -------------------------------------------------------------------
@@ -107,7 +109,17 @@ def converted_workloads(names: list[str]):
                 continue
             fv = bb.fidelity_values
             size = getattr(bb, "num_evaluations", 0) * (len(fv) if fv is not None else 1)
-            out.append(dict(name=f"{name}/{task}", blackbox=bb, elapsed=el, metric=metric, mode=mode, size=size))
+            out.append(
+                dict(
+                    name=f"{name}/{task}",
+                    blackbox=bb,
+                    elapsed=el,
+                    metric=metric,
+                    mode=mode,
+                    size=size,
+                    restrict=hasattr(bb, "all_configurations"),
+                )
+            )
     return out
 
 
@@ -151,6 +163,10 @@ def make_scheduler(method, config_space, workload, seed, max_resource_attr):
     from syne_tune.optimizer import baselines
 
     kw = dict(metric=workload["metric"], mode=workload["mode"], random_seed=seed)
+    if workload.get("restrict"):
+        # a table of sampled configurations: search among its rows
+        kw["search_options"] = {"restrict_configurations": workload["blackbox"].all_configurations()}
+        kw["points_to_evaluate"] = []
     if method == "rs":
         return baselines.RandomSearch(config_space, **kw)
     if method == "asha":
@@ -280,21 +296,22 @@ def function_workload():
 
 
 def memory_run(workload, num_trials):
-    checkpoints = sorted({min(10_000, num_trials), num_trials})
+    checkpoints = sorted({n for n in (10_000, 25_000, 50_000) if n < num_trials} | {num_trials})
     marks = {}
+    t0 = time.perf_counter()
 
     def on_trial(n):
         if n in checkpoints:
-            marks[n] = rss_mb()
+            marks[n] = rss_mb() + (time.perf_counter() - t0,)
 
-    t0 = time.perf_counter()
     res = simulate(workload, "rs", 0, max_trials=num_trials, epochs=1, on_trial=on_trial)
     wall = time.perf_counter() - t0
     out = dict(wall_s=round(wall, 2), trials=res["trials"], events=res["events"])
     for n in checkpoints:
-        peak, cur = marks.get(n, (float("nan"), float("nan")))
+        peak, cur, at = marks.get(n, (float("nan"),) * 3)
         out[f"peak_rss_mb_at_{n}"] = round(peak, 1)
         out[f"rss_mb_at_{n}"] = round(cur, 1)
+        out[f"wall_s_at_{n}"] = round(at, 1)
     print(f"[memory {workload['name']}] {out}", file=sys.stderr, flush=True)
     return out
 

@@ -12,6 +12,7 @@ Subclasses implement the ``_schedule`` / ``_pause_trial`` / ``_resume_trial`` /
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -219,6 +220,13 @@ class TrialBackend:
 
     def set_time_keeper(self, time_keeper) -> None:
         """Receive the tuner's clock (the simulator shares its own)."""
+
+    def wait_for_activity(self, timeout: float) -> None:
+        """Block until a trial may have news (output, exit) or ``timeout``
+        seconds passed. The tuner calls this instead of sleeping in real
+        time; backends that can watch their trials return early."""
+        if timeout > 0:
+            time.sleep(timeout)
 
     # -- hooks for subclasses -------------------------------------------------
     def _schedule(self, trial_id: int, config: dict) -> None:

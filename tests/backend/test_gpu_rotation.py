@@ -6,7 +6,6 @@ import pickle
 import subprocess
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 

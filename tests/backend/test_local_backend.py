@@ -353,10 +353,11 @@ for i in range(2):
     backend.start_trial({"pidfile": f"{pidbase}{i}", "ignore_term": str(i)})
 while not all(Path(f"{pidbase}{i}").exists() for i in range(2)):
     time.sleep(0.01)
-print("ready", flush=True)
-if mode == "exit":
-    sys.exit(0)  # without stop_all: the exit hook must clean up
 try:
+    print("ready", flush=True)
+    if mode == "exit":
+        sys.stdin.readline()
+        sys.exit(0)  # without stop_all: the exit hook must clean up
     while True:
         backend.fetch_status_results([0, 1])
         time.sleep(0.05)
@@ -374,7 +375,7 @@ def test_no_child_survives_the_tuner_process(tmp_path, mode):
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     proc = subprocess.Popen(
         [sys.executable, str(driver), str(script), str(tmp_path / "trials"), pidbase, mode],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         assert proc.stdout.readline().strip() == "ready"
@@ -382,7 +383,7 @@ def test_no_child_survives_the_tuner_process(tmp_path, mode):
         assert all(process_alive(p) for p in pids)
         if mode == "ctrl-c":
             proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        out, err = proc.communicate("go\n", timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()

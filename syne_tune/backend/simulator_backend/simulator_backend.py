@@ -66,6 +66,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_DELAY = 0.05
 
 _BUSY = (Status.in_progress, Status.stopping)
+#: compact codes of the statuses of finished trials
+_FINISHED_CODE = {Status.completed: 1, Status.failed: 2, Status.stopped: 3}
+_CODE_STATUS = (None, Status.completed, Status.failed, Status.stopped)
 
 
 @dataclass
@@ -204,10 +207,13 @@ class SimulatorBackend(TrialBackend):
         # times at which workers freed by a pause or stop are free again
         self._free_slots: list[float] = []
         # per trial (indexed by trial id): last result index reached (the
-        # checkpoint), seed, end time (simulated seconds)
+        # checkpoint), seed, status code once finished (0: not finished).
+        # ``_trials`` and ``_status`` hold only trials that are not finished
+        # (running or paused): a finished trial costs a few bytes.
         self._last_index: list[int] = []
         self._seeds: list = []
-        self._end_time: list[float | None] = []
+        self._finished = bytearray()
+        self._forget_after_fetch: list[int] = []
         self._tmp_dir: str | None = None
         # script runs only: trial id -> (config, rows, elapsed, base) of the
         # results a paused trial's script reported beyond the pause
@@ -275,6 +281,10 @@ class SimulatorBackend(TrialBackend):
         tk = self._time_keeper
         if tk._current_time is None:
             tk.start_of_time()
+        # the real time spent since the backend was left (deciding on the
+        # latest events) is charged before the jump, at the time it was spent
+        tk.advance_by_outside_time()
+        tk.mark_exit()
         if next_time > tk._current_time:
             tk._current_time = next_time
             return True
@@ -358,7 +368,7 @@ class SimulatorBackend(TrialBackend):
         del self._runs[trial_id]
         self._busy.pop(trial_id, None)
         self._status[trial_id] = run.final_status
-        self._end_time[trial_id] = event_time
+        self._forget_after_fetch.append(trial_id)
         self._last_index[trial_id] = run.offset + run.next_index - 1
         if self.delete_checkpoints and run.final_status == Status.completed:
             self.delete_checkpoint(trial_id)
@@ -445,7 +455,7 @@ class SimulatorBackend(TrialBackend):
         self._trials[trial_id] = trial
         self._status[trial_id] = Status.in_progress
         self._last_index.append(-1)
-        self._end_time.append(None)
+        self._finished.append(0)
         self._seeds.append(self._trial_seed(trial_id))
         if checkpoint_trial_id is not None:
             self.copy_checkpoint(checkpoint_trial_id, trial_id)
@@ -456,8 +466,7 @@ class SimulatorBackend(TrialBackend):
 
     def resume_trial(self, trial_id: int, new_config: dict | None = None) -> TrialResult:
         self._enter()
-        self._check_known(trial_id)
-        status = self._status[trial_id]
+        status = self.trial_status(trial_id)
         if status != Status.paused:
             raise ValueError(f"Trial {trial_id} cannot be resumed: its status is {status}, not {Status.paused}")
         trial = self._trials[trial_id]
@@ -466,7 +475,6 @@ class SimulatorBackend(TrialBackend):
                 raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
             trial.config = dict(new_config)
         self._status[trial_id] = Status.in_progress
-        self._end_time[trial_id] = None
         self._busy[trial_id] = None
         self._schedule(trial_id, trial.config)
         self._exit()
@@ -480,19 +488,18 @@ class SimulatorBackend(TrialBackend):
 
     def _pause_or_stop(self, trial_id: int, result: dict | None, new_status: str) -> None:
         now = self._enter()
-        self._check_known(trial_id)
-        status = self._status[trial_id]
+        status = self.trial_status(trial_id)
         if status not in _BUSY:
             raise ValueError(
                 f"Trial {trial_id} cannot be {new_status.lower()}: its status is {status}, not running"
             )
         self._cancel_run(trial_id, result)
         self._status[trial_id] = new_status
-        self._end_time[trial_id] = now
         cfg = self.simulator_config
         heapq.heappush(self._free_slots, now + cfg.delay_stop + cfg.delay_complete_after_stop)
         if new_status == Status.stopped:
             self._script_rest.pop(trial_id, None)
+            self._forget(trial_id)
             if self.delete_checkpoints:
                 self.delete_checkpoint(trial_id)
         self._exit()
@@ -556,7 +563,14 @@ class SimulatorBackend(TrialBackend):
                     break
         trials = self._trials
         status = self._status
-        trial_status_dict = {tid: (trials[tid], status[tid]) for tid in trial_ids}
+        try:
+            trial_status_dict = {tid: (trials[tid], status[tid]) for tid in trial_ids}
+        except KeyError:
+            trial_status_dict = {tid: (self._trial_or_stub(tid), self.trial_status(tid)) for tid in trial_ids}
+        if self._forget_after_fetch:
+            for tid in self._forget_after_fetch:
+                self._forget(tid)
+            self._forget_after_fetch = []
         tk._last_recent_exit = perf_counter()
         return trial_status_dict, results
 
@@ -571,18 +585,39 @@ class SimulatorBackend(TrialBackend):
     def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
         """Trials with their current status. The simulator does not keep the
         history of results (they are handed to the tuner once, by
-        :meth:`fetch_status_results`), so ``metrics`` is empty."""
-        out = []
-        for trial_id in trial_ids:
-            trial = self._trials[trial_id]
-            end = self._end_time[trial_id]
-            end_stamp = None
-            if end is not None:
-                from datetime import timedelta
+        :meth:`fetch_status_results`), so ``metrics`` is empty; finished
+        trials are not kept either (see :meth:`_trial_or_stub`)."""
+        return [
+            self._trial_or_stub(tid).add_results(metrics=[], status=self.trial_status(tid), training_end_time=None)
+            for tid in trial_ids
+        ]
 
-                end_stamp = self._time_keeper.start_time_stamp + timedelta(seconds=end)
-            out.append(trial.add_results(metrics=[], status=self._status[trial_id], training_end_time=end_stamp))
-        return out
+    # -- compact bookkeeping of finished trials ---------------------------------
+    def _forget(self, trial_id: int) -> None:
+        """A finished trial (completed, failed, stopped) keeps only a status
+        code, its checkpoint position and its seed."""
+        status = self._status.pop(trial_id, None)
+        if status is not None:
+            self._finished[trial_id] = _FINISHED_CODE[status]
+        self._trials.pop(trial_id, None)
+
+    def _trial_or_stub(self, trial_id: int) -> Trial:
+        """The trial; for a finished one (whose config the tuner already
+        has), a stand-in with its id only."""
+        self._check_known(trial_id)
+        trial = self._trials.get(trial_id)
+        return trial if trial is not None else Trial(trial_id=trial_id, config={}, creation_time=None)
+
+    def _check_known(self, trial_id: int) -> None:
+        if isinstance(trial_id, bool) or not isinstance(trial_id, int) or not 0 <= trial_id < len(self.trial_ids):
+            raise ValueError(f"Unknown trial_id {trial_id}; known ids are 0..{len(self.trial_ids) - 1}")
+
+    def trial_status(self, trial_id: int) -> str:
+        status = self._status.get(trial_id)
+        if status is not None:
+            return status
+        self._check_known(trial_id)
+        return _CODE_STATUS[self._finished[trial_id]]
 
     def _pause_trial(self, trial_id: int, result: dict | None) -> None:  # pragma: no cover - API hook
         self._cancel_run(trial_id, result)
