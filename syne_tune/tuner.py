@@ -290,6 +290,10 @@ class Tuner:
                 cb.on_loop_start()
 
             progress = self._process_backend()
+            if progress:
+                # a pause or completion can make a resumable trial available
+                # to a scheduler that had nothing to suggest before
+                self._exhausted = False
             if not stop_fired and not self._exhausted:
                 progress |= self._schedule_new_trials()
             if progress:
@@ -377,7 +381,10 @@ class Tuner:
             self.trial_backend.pause_trial(trial.trial_id, result)
         self.scheduler.on_trial_remove(trial)
         self._running.discard(trial.trial_id)
-        self._last_result.pop(trial.trial_id, None)
+        if new_status == Status.stopped:
+            self._last_result.pop(trial.trial_id, None)
+        # a paused trial keeps its last result: if it is resumed and ends
+        # without reporting again, that result is its final one
         self.tuning_status.set_status(trial, new_status)
 
     def _mark_failed(self, trial: Trial) -> None:

@@ -8,7 +8,9 @@ first recorded at the lowest rung (not timed). Then, timed:
 * ``between_us``: ``on_trial_result`` for results between rung levels;
 * ``suggest_us``: ``suggest`` for a new trial (random searcher included);
 * ``promotion_suggest_us``: ``suggest`` of promotion-type ASHA with n
-  paused trials at the lowest rung (scan for a promotable trial);
+  paused trials at the lowest rung (scan for a promotable trial; when none
+  is promotable a new configuration is sampled, so this mixes resumes at
+  ~10 us and new trials at ``suggest_us``);
 * ``msr_us``: ``on_trial_result`` of the median stopping rule (n values per
   level).
 

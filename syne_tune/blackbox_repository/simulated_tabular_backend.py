@@ -27,9 +27,9 @@ holds the objectives, the fidelity (``blackbox.fidelity_name()``, e.g.
   the remaining time; with ``support_checkpointing=False`` it starts over.
 * Learning curves padded with NaN (curves of unequal length, e.g. ``nmt``):
   a trial ends (completes) at its last fidelity before the first row whose
-  elapsed time is NaN or whose objectives are all NaN; no NaN is ever
-  reported (a NaN objective in a valid row is left out of that result). A
-  trial whose curve has no valid row fails.
+  elapsed time is NaN; no NaN is ever reported (a NaN objective in a valid
+  row is left out of that result). A trial whose curve has no valid row
+  fails.
 """
 
 from __future__ import annotations
@@ -108,6 +108,9 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
             self._fidelity_pos = {}
         space = bb.configuration_space
         self._hp_names = [k for k, v in space.items() if _is_domain(v)] if space else None
+        self._elapsed_pos = (
+            self._objective_names.index(self.elapsed_time_attr) if self._objective_names is not None else None
+        )
         self._num_seeds = getattr(bb, "num_seeds", None)
         if self.seed is not None and isinstance(self._num_seeds, int) and self.seed >= self._num_seeds:
             raise ValueError(f"seed = {self.seed}, but the blackbox has {self._num_seeds} seeds (0..{self._num_seeds - 1})")
@@ -165,7 +168,11 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
         try:
             values = bb.objective_function(config, seed=seed)
         except Exception as ex:
-            raise type(ex)(f"Trial {trial_id}: evaluating the blackbox failed: {ex}") from ex
+            try:
+                wrapped = type(ex)(f"Trial {trial_id}: evaluating the blackbox failed: {ex}")
+            except Exception:
+                raise ex from None
+            raise wrapped from ex
         if isinstance(values, dict):
             if self._fidelity_values is not None and len(self._fidelity_values) > 1:
                 # a blackbox answering one fidelity at a time (e.g. from_function)
@@ -197,6 +204,7 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
                     f"elapsed_time_attr '{self.elapsed_time_attr}' is not among the values the blackbox "
                     f"returns ({self._objective_names})"
                 )
+            self._elapsed_pos = self._objective_names.index(self.elapsed_time_attr)
         try:
             return [float(values[name]) for name in self._objective_names]
         except KeyError as ex:
@@ -212,22 +220,20 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
         num = self._max_fidelity_index(trial_id, config)
         values = self._evaluate(trial_id, config, num)
         elapsed_pos = self._objective_names.index(self.elapsed_time_attr)
-        num = len(values)
-        partial_nan = False
-        nan = np.isnan(values)
-        if nan.any():
-            bad = np.flatnonzero(nan[:, elapsed_pos] | nan.all(axis=1))
-            if bad.size:
-                num = int(bad[0])
-            partial_nan = bool(nan[first_index:num].any())
-        base = float(values[first_index - 1, elapsed_pos]) if 0 < first_index <= num else 0.0
+        # float64 copy of the elapsed times (the engine reads one per event)
+        elapsed_all = np.asarray(values[:, elapsed_pos], dtype=np.float64)
+        num = len(elapsed_all)
+        if math.isnan(elapsed_all.sum()):
+            # a curve padded with NaN ends before its first NaN elapsed time
+            num = int(np.argmax(np.isnan(elapsed_all)))
+        base = float(elapsed_all[first_index - 1]) if 0 < first_index <= num else 0.0
         if first_index > num:
             # resumed beyond the end of its curve: completes at once
             first_index = num
-        # rows stay an array (a stopped trial never converts the rest);
-        # the elapsed times are needed for every event: a list
+        # rows stay an array: only the results actually reported are
+        # converted (a stopped trial never converts the rest of its curve)
         rows = values[first_index:num]
-        elapsed = rows[:, elapsed_pos].tolist()
+        elapsed = elapsed_all[first_index:num]
         status = Status.completed if num > 0 else Status.failed
         if num == 0:
             logger.warning("Trial %d: the blackbox has no valid value for its configuration; the trial fails", trial_id)
@@ -238,19 +244,20 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
             base_elapsed=base,
             final_status=status,
             offset=first_index,
-            extra=partial_nan,
         )
 
     def _make_result(self, run: TrialRun, index: int) -> dict:
         row = run.rows[index].tolist()
-        result = dict(zip(self._objective_names, row))
-        result[self.elapsed_time_attr] = run.elapsed[index] - run.base_elapsed
+        names = self._objective_names
+        result = dict(zip(names, row))
+        total = sum(row)
+        if total != total:  # a NaN objective: leave it out
+            for name, value in zip(names, row):
+                if value != value:
+                    del result[name]
+        result[self.elapsed_time_attr] = row[self._elapsed_pos] - run.base_elapsed
         if self._fidelity_name is not None:
             result[self._fidelity_name] = self._fidelity_values[run.offset + index]
-        if run.extra:
-            for name, value in zip(self._objective_names, row):
-                if math.isnan(value):
-                    del result[name]
         return result
 
     def _checkpoint_index(self, run: TrialRun, result: dict | None, last_delivered: int) -> int:
@@ -425,6 +432,6 @@ class BlackboxRepositoryBackend(_BlackboxSimulatorBackend):
         return self._blackbox
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(self.__dict__)
         state["_blackbox"] = None  # loaded again by name
         return state

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import choice, loguniform, ordinal, randint, uniform
+from syne_tune.config_space import choice, loguniform, ordinal, randint
 from syne_tune.optimizer.baselines import PopulationBasedTraining
 from syne_tune.optimizer.scheduler import SchedulerDecision
 

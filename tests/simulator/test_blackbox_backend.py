@@ -313,6 +313,19 @@ def test_reported_metric_names_and_argument_checks(tabular):
         UserBlackboxBackend(tabular, elapsed_time_attr="elapsed", max_resource_attr="")
     with pytest.raises(KeyError):
         backend.start_trial({"a": 7, "b": 1, "c": 1})  # not in the table
+    # a trial that could not start leaves no trace
+    assert backend.trial_ids == [] and backend.busy_trial_ids() == []
+    backend.start_trial(dict(CONFIG, epochs=2))
+    with pytest.raises(ValueError, match="below the smallest"):
+        backend.start_trial(dict(CONFIG, epochs=0))
+    assert backend.new_trial_id() == 1
+    backend.advance_to_next_event()
+    _, new = backend.fetch_status_results([0])
+    backend.pause_trial(0, new[0][1])
+    with pytest.raises(ValueError, match="below the smallest"):
+        backend.resume_trial(0, dict(CONFIG, epochs=0))
+    assert backend.trial_status(0) == Status.paused
+    backend.stop_all()
 
 
 def test_seed_none_draws_a_seed_per_trial(tabular):

@@ -252,3 +252,53 @@ def test_tuner_schedule_with_real_time_added_keeps_order():
     assert list(zip(df["trial_id"], df["epoch"])) == [(r[1], r[2]) for r in expected]
     assert np.allclose(df["st_tuner_time"], [r[0] for r in expected], atol=0.4)
     assert np.allclose(df["time"], [r[4] for r in expected])
+
+
+class SlowScheduler(ScriptedScheduler):
+    """Takes 30 ms of real time to decide on each result."""
+
+    def on_trial_result(self, trial, result):
+        import time
+
+        time.sleep(0.03)
+        return SchedulerDecision.CONTINUE
+
+
+@pytest.mark.parametrize("scale", [100.0, 0.001], ids=["idle-tuner", "busy-tuner"])
+def test_real_time_of_decisions_is_charged_once(scale):
+    """The scheduler's real decision time moves simulated time forward, at
+    the time it is spent: with events far apart (idle tuner) results are
+    seen on time; with events closer than the decision time (busy tuner),
+    the tuner falls behind by the decision times."""
+    blackbox = from_function(
+        configuration_space={"d": randint(1, 100)},
+        eval_fun=lambda c, f, s: _curve(c, f, s) * np.array([1.0, scale]),
+        fidelity_space={"epoch": randint(1, NUM_EPOCHS)},
+        objectives_names=["loss", "time"],
+    )
+    backend = UserBlackboxBackend(
+        blackbox, elapsed_time_attr="time", max_resource_attr="epochs", simulator_config=ZERO_DELAYS
+    )
+    scheduler = SlowScheduler()
+    scheduler.to_start = [{"d": 10, "epochs": 4}]
+    tuner = Tuner(
+        trial_backend=backend,
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_wallclock_time=1e6),
+        n_workers=1,
+        sleep_time=0,
+        callbacks=[SimulatorCallback()],
+        save_tuner=False,
+    )
+    tuner.run()
+    df = tuner.results_dataframe()
+    lag = (df["st_tuner_time"] - df["st_worker_timestamp"]).to_numpy()
+    assert len(df) == 4
+    if scale > 1:
+        assert (lag < 0.025).all()  # decisions fit between events: no lag
+    else:
+        # epochs 2-4 are reported while the tuner decides on epoch 1; all
+        # four decisions are charged
+        times = df["st_tuner_time"].to_numpy()
+        assert times[1] >= times[0] + 0.03 and times[1] == times[3]
+        assert tuner.time_keeper.time() >= 0.01 + 4 * 0.03

@@ -21,7 +21,11 @@ where ``e_i`` is the elapsed time from the run start until result ``i``
 checkpoint). A trial paused or stopped at time T keeps its worker busy until
 ``T + delay_stop + delay_complete_after_stop``: a trial started on that worker
 does not start training earlier. Results a trial reports after the tuner's
-decision to pause or stop it are never shown to the tuner.
+decision to pause or stop it are never shown to the tuner. A completion is
+shown by the ``fetch_status_results`` call after the one that returned the
+trial's final result, so that the tuner can still pause the trial on that
+result (promotion-based schedulers cap a trial at a rung and pause it there;
+it is then resumed from that rung).
 
 The tuner must be run with ``Tuner(..., sleep_time=0,
 callbacks=[SimulatorCallback()])``: the callback gives the tuner the
@@ -322,7 +326,7 @@ class SimulatorBackend(TrialBackend):
                 run.next_index = i
                 seq += 1
                 if i < run.end_index:
-                    next_report = run.start_time + (run.elapsed[i] - run.base_elapsed)
+                    next_report = run.start_time + (float(run.elapsed[i]) - run.base_elapsed)
                     if next_report < report_time:
                         next_report = report_time
                     run.last_report_time = next_report
@@ -376,21 +380,20 @@ class SimulatorBackend(TrialBackend):
     def _schedule(self, trial_id: int, config: dict) -> None:
         """Create the run of ``trial_id`` (new or resumed) and push its first
         event."""
-        now = self._time_keeper.time()
-        start = now
+        first_index = self._last_index[trial_id] + 1
+        run = self._new_run(trial_id, config, first_index)
+        start = self._time_keeper.time()
         if self._free_slots:
             free_at = heapq.heappop(self._free_slots)
             if free_at > start:
                 start = free_at
         start += self.simulator_config.delay_start
-        first_index = self._last_index[trial_id] + 1
-        run = self._new_run(trial_id, config, first_index)
         run.start_time = start
         run.last_report_time = start
         self._runs[trial_id] = run
         i = run.next_index
         if i < run.end_index:
-            report_time = start + (run.elapsed[i] - run.base_elapsed)
+            report_time = start + (float(run.elapsed[i]) - run.base_elapsed)
             if report_time < start:
                 report_time = start
             run.last_report_time = report_time
@@ -457,11 +460,23 @@ class SimulatorBackend(TrialBackend):
         self._last_index.append(-1)
         self._finished.append(0)
         self._seeds.append(self._trial_seed(trial_id))
-        if checkpoint_trial_id is not None:
-            self.copy_checkpoint(checkpoint_trial_id, trial_id)
-        self._busy[trial_id] = None
-        self._schedule(trial_id, trial.config)
-        self._exit()
+        try:
+            if checkpoint_trial_id is not None:
+                self.copy_checkpoint(checkpoint_trial_id, trial_id)
+            self._busy[trial_id] = None
+            self._schedule(trial_id, trial.config)
+        except BaseException:
+            # the trial could not start (e.g. its config is not in the
+            # table): leave no trace of it
+            self.trial_ids.pop()
+            for table in (self._trials, self._status, self._busy):
+                table.pop(trial_id, None)
+            self._last_index.pop()
+            self._finished.pop()
+            self._seeds.pop()
+            raise
+        finally:
+            self._exit()
         return trial.add_results(metrics=[], status=Status.in_progress, training_end_time=None)
 
     def resume_trial(self, trial_id: int, new_config: dict | None = None) -> TrialResult:
@@ -470,14 +485,22 @@ class SimulatorBackend(TrialBackend):
         if status != Status.paused:
             raise ValueError(f"Trial {trial_id} cannot be resumed: its status is {status}, not {Status.paused}")
         trial = self._trials[trial_id]
+        old_config = trial.config
         if new_config is not None:
             if not isinstance(new_config, dict):
                 raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
             trial.config = dict(new_config)
         self._status[trial_id] = Status.in_progress
         self._busy[trial_id] = None
-        self._schedule(trial_id, trial.config)
-        self._exit()
+        try:
+            self._schedule(trial_id, trial.config)
+        except BaseException:
+            self._status[trial_id] = Status.paused
+            self._busy.pop(trial_id, None)
+            trial.config = old_config
+            raise
+        finally:
+            self._exit()
         return trial.add_results(metrics=[], status=Status.in_progress, training_end_time=None)
 
     def pause_trial(self, trial_id: int, result: dict | None = None) -> None:
@@ -735,10 +758,6 @@ class SimulatorBackend(TrialBackend):
     # -- metadata -----------------------------------------------------------------
     def reported_metric_names(self) -> list[str] | None:
         return None
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        return state
 
 
 def _json_default(obj):

@@ -25,16 +25,31 @@ class SimulatorCallback(StoreResultsCallback):
       late).
     * Results are stored as by :class:`StoreResultsCallback`.
 
+    * Results are stored as by :class:`StoreResultsCallback` (parquet parts,
+      read by ``tuner.results_dataframe()`` and ``load_experiment``), except
+      that the single-file copy ``results.csv.zip`` is written only on
+      request: a simulation produces thousands of results per second, and
+      writing that file would take longer than the simulation itself.
+
     Parameters
     ----------
     extra_results_composer
         Optional :class:`ExtraResultsComposer` adding columns to each row.
+    write_csv_zip
+        Also write ``results.csv.zip`` at the end of tuning.
     """
 
-    def __init__(self, extra_results_composer: ExtraResultsComposer | None = None):
+    def __init__(self, extra_results_composer: ExtraResultsComposer | None = None, write_csv_zip: bool = False):
         super().__init__(add_wallclock_time=True, extra_results_composer=extra_results_composer)
+        if not isinstance(write_csv_zip, bool):
+            raise TypeError(f"write_csv_zip must be a bool, got {write_csv_zip!r}")
+        self.write_csv_zip = write_csv_zip
         self._backend = None
         self._jump = True
+
+    def _write_csv_zip(self, tuner_path) -> None:
+        if self.write_csv_zip:
+            super()._write_csv_zip(tuner_path)
 
     def __getstate__(self):
         state = super().__getstate__()

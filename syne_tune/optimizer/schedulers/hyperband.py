@@ -15,7 +15,6 @@ Tuning" (ASHA); Li et al. (2018), "Hyperband"; Bohdal et al. (2023), "PASHA".
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import numpy as np
@@ -198,6 +197,7 @@ class HyperbandScheduler(FIFOScheduler):
         if rung_system_kwargs is not None and not isinstance(rung_system_kwargs, dict):
             raise ValueError(f"rung_system_kwargs must be a dict, got {rung_system_kwargs!r}")
         self.scheduler_type = type
+        self._pause_resume = bool(RUNG_SYSTEMS[type].does_pause_resume())
         self._resource_attr = resource_attr
         self._cost_attr = cost_attr
         self.searcher_data = searcher_data
@@ -283,7 +283,6 @@ class HyperbandScheduler(FIFOScheduler):
         )
         # Syne Tune's name for the bracket manager
         self.terminator = self.bracket_manager
-        self._pause_resume = self.bracket_manager.does_pause_resume()
 
     def _make_searcher(self, searcher, search_options, points_to_evaluate) -> BaseSearcher:
         self._build_multifidelity()
@@ -309,14 +308,9 @@ class HyperbandScheduler(FIFOScheduler):
     def _total_cost_attr(self) -> str | None:
         if self._cost_attr is None:
             return None
-        if self._is_pause_resume_type():
+        if self._pause_resume:
             return "total_" + self._cost_attr
         return self._cost_attr
-
-    def _is_pause_resume_type(self) -> bool:
-        factory = RUNG_SYSTEMS[self.scheduler_type]
-        fn = getattr(factory, "does_pause_resume", None)
-        return bool(fn()) if fn is not None else False
 
     # -- suggestions ----------------------------------------------------------------
     def _register_pending(self, trial_id, config, resume_from, milestone) -> None:
@@ -519,7 +513,3 @@ class HyperbandScheduler(FIFOScheduler):
     def rung_system(self):
         """The rung system of bracket 0."""
         return self.bracket_manager.rung_systems[0]
-
-    def total_resource_of(self, trial_id) -> Any:
-        record = self._trials.get(trial_id)
-        return None if record is None else record.largest_update

@@ -24,6 +24,7 @@ from typing import Any
 from syne_tune.backend.trial_status import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import check_metric_in_result
+from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result
 from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
 
 logger = logging.getLogger(__name__)
@@ -139,13 +140,7 @@ class MedianStoppingRule(TrialScheduler):
 
     def on_trial_result(self, trial: Trial, result: dict) -> str:
         check_metric_in_result(result, [self.metric], trial.trial_id)
-        if self.resource_attr not in result:
-            reported = sorted(k for k in result if not k.startswith("st_"))
-            raise ValueError(
-                f"Trial {trial.trial_id} reported a result without the resource attribute "
-                f"'{self.resource_attr}' (reported keys: {reported})"
-            )
-        resource = result[self.resource_attr]
+        resource = check_resource_in_result(result, self.resource_attr, trial.trial_id)
         value = float(result[self.metric])
         signed = math.inf if value != value else self._sign * value
         if self.running_average:

@@ -22,7 +22,7 @@ Example: ``grace_period=1, reduction_factor=3, max_t=81`` gives rung levels
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 
 def _is_positive_int(x) -> bool:
@@ -119,30 +119,3 @@ def hyperband_bracket_sizes(rung_levels: list[int], max_t: int, num_brackets: in
 def max_num_brackets(rung_levels: list[int]) -> int:
     """Brackets start at each rung level or at ``max_t``."""
     return len(rung_levels) + 1
-
-
-#: Config-space keys taken as the maximum resource (as in FIFOScheduler).
-MAX_RESOURCE_KEYS = ("epochs", "max_t", "max_epochs")
-
-
-def infer_max_resource_level(config_space: dict, max_resource_attr: str | None, given=None):
-    """``given`` if not None, else the constant or upper bound of
-    ``config_space[max_resource_attr]`` (or of the first of "epochs", "max_t",
-    "max_epochs" present); ``None`` if there is none."""
-    if given is not None:
-        if not _is_positive_int(given):
-            raise ValueError(f"The maximum resource level must be a positive integer, got {given!r}")
-        return int(given)
-    keys = [max_resource_attr] if max_resource_attr else list(MAX_RESOURCE_KEYS)
-    for key in keys:
-        value = config_space.get(key)
-        if _is_positive_int(value):
-            return int(value)
-        upper = getattr(value, "upper", None)
-        if upper is not None:
-            return int(upper)
-    return None
-
-
-def is_integral(x) -> bool:
-    return isinstance(x, Integral) and not isinstance(x, bool)

@@ -59,7 +59,7 @@ import heapq
 import logging
 import math
 from bisect import bisect_left, bisect_right, insort
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -295,6 +295,24 @@ class RungSystem:
         rung.add(trial_id, signed, paused=paused)
         return signed
 
+    def _reached_rung(self, trial_id, task: _Task, resource) -> int | None:
+        """Index of the rung where a result at ``resource`` is recorded (the
+        highest rung level passed, normally the task's milestone), or
+        ``None`` if it reaches none. Moves the task on to the next milestone."""
+        pos = task.next_rung
+        levels = self.rung_levels
+        if pos >= self.num_rungs or resource < levels[pos]:
+            return None
+        k = bisect_right(levels, resource) - 1
+        if k > pos:
+            logger.warning(
+                "Trial %s reported %s = %s, skipping rung level(s) %s; recorded at rung level %s",
+                trial_id, self._resource_attr, resource, levels[pos:k], levels[k],
+            )
+        task.next_rung = k + 1
+        task.milestone = self._next_level(k)
+        return k
+
     def _next_level(self, rung_pos: int) -> int:
         return self.rung_levels[rung_pos + 1] if rung_pos + 1 < self.num_rungs else self.max_t
 
@@ -360,25 +378,14 @@ class StoppingRungSystem(RungSystem):
     def on_task_report(self, trial_id, result: dict) -> dict[str, Any]:
         task = self._task(trial_id)
         resource = result[self._resource_attr]
-        pos = task.next_rung
-        levels = self.rung_levels
         ignore = task.resume_from is not None and resource <= task.resume_from
-        if pos >= self.num_rungs or resource < levels[pos]:
+        k = self._reached_rung(trial_id, task, resource)
+        if k is None:
             return _report(True, False, task.milestone, ignore)
-        # Highest rung level passed (normally levels[pos] itself)
-        k = bisect_right(levels, resource) - 1
-        if k > pos:
-            logger.warning(
-                "Trial %s reported %s = %s, skipping rung level(s) %s; recorded at rung level %s",
-                trial_id, self._resource_attr, resource, levels[pos:k], levels[k],
-            )
         rung = self.rungs[k]
         signed = self._record(trial_id, result, rung, paused=False)
         continues = self._task_continues(trial_id, signed, rung)
-        task.next_rung = k + 1
-        nxt = self._next_level(k)
-        task.milestone = nxt
-        return _report(continues, True, nxt if continues else None, ignore, rung.level)
+        return _report(continues, True, task.milestone if continues else None, ignore, rung.level)
 
 
 class PromotionRungSystem(RungSystem):
@@ -428,20 +435,11 @@ class PromotionRungSystem(RungSystem):
         task = self._task(trial_id)
         resource = result[self._resource_attr]
         ignore = task.resume_from is not None and resource <= task.resume_from
-        pos = task.next_rung
-        levels = self.rung_levels
-        if pos >= self.num_rungs or resource < levels[pos]:
+        k = self._reached_rung(trial_id, task, resource)
+        if k is None:
             return _report(True, False, task.milestone, ignore)
-        k = bisect_right(levels, resource) - 1
-        if k > pos:
-            logger.warning(
-                "Trial %s reported %s = %s, skipping rung level(s) %s; recorded at rung level %s",
-                trial_id, self._resource_attr, resource, levels[pos:k], levels[k],
-            )
         rung = self.rungs[k]
         self._record(trial_id, result, rung, paused=True)
-        task.next_rung = k + 1
-        task.milestone = self._next_level(k)
         return _report(False, True, task.milestone, ignore, rung.level)
 
 
@@ -669,7 +667,7 @@ class PASHARungSystem(PromotionRungSystem):
 
 
 #: ``type`` of :class:`HyperbandScheduler` -> rung system class.
-RUNG_SYSTEMS: dict[str, Callable[..., RungSystem]] = {
+RUNG_SYSTEMS: dict[str, type[RungSystem]] = {
     "stopping": StoppingRungSystem,
     "promotion": PromotionRungSystem,
     "cost_promotion": CostPromotionRungSystem,
@@ -677,8 +675,10 @@ RUNG_SYSTEMS: dict[str, Callable[..., RungSystem]] = {
 }
 
 
-def register_rung_system(type_name: str, factory: Callable[..., RungSystem]) -> None:
+def register_rung_system(type_name: str, rung_system_cls: type[RungSystem]) -> None:
     """Make a new ``type`` available to
-    :class:`~syne_tune.optimizer.schedulers.HyperbandScheduler`; ``factory``
-    is called like :class:`RungSystem`."""
-    RUNG_SYSTEMS[type_name] = factory
+    :class:`~syne_tune.optimizer.schedulers.HyperbandScheduler`;
+    ``rung_system_cls`` is a :class:`RungSystem` subclass, constructed like it."""
+    if not (isinstance(rung_system_cls, type) and issubclass(rung_system_cls, RungSystem)):
+        raise TypeError(f"rung_system_cls must be a RungSystem subclass, got {rung_system_cls!r}")
+    RUNG_SYSTEMS[type_name] = rung_system_cls

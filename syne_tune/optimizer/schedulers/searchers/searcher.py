@@ -21,7 +21,7 @@ from syne_tune.config_space import (
     config_to_match_string,
     is_log_space,
     non_constant_hyperparameter_keys,
-    sample_config,
+    sample_configs,
 )
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 MAX_SEED = 2**31 - 1
 #: How often a duplicate-filtering searcher re-samples before giving up.
 MAX_RETRIES_DUPLICATES = 100
+#: Random configurations are drawn in batches of this size (one vectorised
+#: draw per hyperparameter), which is much cheaper than one at a time.
+SAMPLE_BATCH_SIZE = 64
 
 
 def midpoint_value(domain: Domain):
@@ -215,7 +218,16 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
                 raise ValueError("restrict_configurations must not be empty")
             self._restrict = [dict(c) for c in restrict_configurations]
             self._restrict_unused = list(range(len(self._restrict)))
+            allowed = {self._match_string(c) for c in self._restrict}
+            kept = [c for c in self._points_to_evaluate if self._match_string(c) in allowed]
+            if points_to_evaluate is not None and len(kept) < len(self._points_to_evaluate):
+                logger.warning(
+                    "Dropping %d of points_to_evaluate: not among restrict_configurations",
+                    len(self._points_to_evaluate) - len(kept),
+                )
+            self._points_to_evaluate = kept
         self._space_size = config_space_size(config_space)
+        self._sample_buffer: list[dict] = []
 
     def _match_string(self, config: dict) -> str:
         return config_to_match_string(config, self.config_space, self._hp_keys)
@@ -223,9 +235,15 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
     def _is_new(self, config: dict) -> bool:
         return self.allow_duplicates or self._match_string(config) not in self._seen
 
-    def _remember(self, config: dict) -> None:
-        if not self.allow_duplicates:
-            self._seen.add(self._match_string(config))
+    def _remember_if_new(self, config: dict) -> bool:
+        """Record ``config`` as suggested; ``False`` if it is a duplicate."""
+        if self.allow_duplicates:
+            return True
+        key = self._match_string(config)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def _exhausted(self) -> bool:
         if self.allow_duplicates:
@@ -248,7 +266,10 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
                 if self._is_new(config):
                     return dict(config)
             return None
-        return sample_config(self.config_space, self.random_state)
+        if not self._sample_buffer:
+            self._sample_buffer = sample_configs(self.config_space, SAMPLE_BATCH_SIZE, self.random_state)
+            self._sample_buffer.reverse()
+        return self._sample_buffer.pop()
 
     def _next_config(self) -> dict | None:
         """Initial configs first, then new random ones; ``None`` if exhausted."""
@@ -256,8 +277,7 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
             config = self._next_initial_config()
             if config is None:
                 break
-            if self._is_new(config):
-                self._remember(config)
+            if self._remember_if_new(config):
                 return config
         for _ in range(MAX_RETRIES_DUPLICATES):
             if self._exhausted():
@@ -265,8 +285,7 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
             config = self._sample()
             if config is None:
                 return None
-            if self._is_new(config):
-                self._remember(config)
+            if self._remember_if_new(config):
                 return config
         logger.warning("Could not find a new configuration after %d tries; the space seems exhausted", MAX_RETRIES_DUPLICATES)
         return None

@@ -23,7 +23,6 @@ from syne_tune.backend.trial_status import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result
 from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result, trial_end_decision
-from syne_tune.optimizer.schedulers.multifidelity.rung_levels import infer_max_resource_level
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket import SlotInRung
 from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager import (
@@ -96,7 +95,7 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
         )
         if len(self._metrics) != 1:
             raise ValueError(f"{type(self).__name__} supports a single metric, got {self._metrics}")
-        self.bracket_manager = SynchronousHyperbandBracketManager(bracket_rungs, self._modes[0])
+        self.bracket_manager = SynchronousHyperbandBracketManager(self._make_bracket_rungs(bracket_rungs), self._modes[0])
         self.max_resource_level = max(rungs[-1][1] for rungs in self.bracket_manager.bracket_rungs)
         # trial_id -> (bracket_id, slot) of the job it is running
         self._pending: dict[Any, tuple[int, SlotInRung]] = {}
@@ -104,6 +103,10 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
         # trial_id -> last decision (for results arriving after it)
         self._decisions: dict[Any, str] = {}
         self._last_value: dict[Any, float] = {}
+
+    def _make_bracket_rungs(self, bracket_rungs):
+        """Hook, called once ``max_t`` is known (from the FIFO constructor)."""
+        return bracket_rungs
 
     def _searcher_kwargs(self) -> dict[str, Any]:
         kwargs = super()._searcher_kwargs()
@@ -246,24 +249,20 @@ class SynchronousGeometricHyperbandScheduler(SynchronousHyperbandScheduler):
             if max_resource_level is not None:
                 raise ValueError("Pass max_resource_level or max_t, not both")
             max_resource_level = kwargs.pop("max_t")
-        max_resource_attr = kwargs.get("max_resource_attr")
-        if max_resource_attr is not None and max_resource_attr not in config_space:
-            raise ValueError(
-                f"max_resource_attr '{max_resource_attr}' is not a key of the config space "
-                f"(keys: {sorted(config_space)})"
-            )
-        max_level = infer_max_resource_level(config_space, max_resource_attr, max_resource_level)
-        if max_level is None:
+        self.grace_period = grace_period
+        self.reduction_factor = reduction_factor
+        self._num_brackets = brackets
+        super().__init__(config_space, bracket_rungs=None, max_t=max_resource_level, **kwargs)
+
+    def _make_bracket_rungs(self, bracket_rungs):
+        if self.max_t is None:
             raise ValueError(
                 "SynchronousGeometricHyperbandScheduler needs max_resource_level, or max_resource_attr "
                 "naming a config space entry, or 'epochs' / 'max_t' / 'max_epochs' in the config space"
             )
-        bracket_rungs = SynchronousHyperbandRungSystem.geometric(
-            min_resource=grace_period,
-            max_resource=max_level,
-            reduction_factor=reduction_factor,
-            num_brackets=brackets,
+        return SynchronousHyperbandRungSystem.geometric(
+            min_resource=self.grace_period,
+            max_resource=self.max_t,
+            reduction_factor=self.reduction_factor,
+            num_brackets=self._num_brackets,
         )
-        self.grace_period = grace_period
-        self.reduction_factor = reduction_factor
-        super().__init__(config_space, bracket_rungs=bracket_rungs, max_t=max_level, **kwargs)
