@@ -1,0 +1,31 @@
+"""The README's main job and the ask/tell example run end to end."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_example(name: str, *args: str, timeout: int = 120) -> str:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / name), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_ask_tell_example():
+    out = run_example("launch_ask_tell.py")
+    assert "random search: best loss" in out and "ASHA:" in out
+
+
+@pytest.mark.slow
+def test_height_baselines_main_job_prints_best_config_and_writes_plot():
+    pytest.importorskip("matplotlib")
+    out = run_example("launch_height_baselines.py", "--max_wallclock_time", "4")
+    assert "Best configuration" in out
+    plot = Path(out.split("Plot:")[1].strip().splitlines()[0])
+    assert plot.exists() and plot.stat().st_size > 1000
