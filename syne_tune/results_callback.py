@@ -112,7 +112,7 @@ class StoreResultsCallback(TunerCallback):
         Write a part file once this many rows are buffered (bounds memory).
     """
 
-    def __init__(self, add_wallclock_time: bool = True, extra_results_composer: ExtraResultsComposer | None = None, flush_every_rows: int = 20_000):
+    def __init__(self, add_wallclock_time: bool = True, extra_results_composer: ExtraResultsComposer | None = None, flush_every_rows: int = 10_000):
         if flush_every_rows < 1:
             raise ValueError(f"flush_every_rows must be positive, got {flush_every_rows}")
         self.add_wallclock_time = add_wallclock_time

@@ -25,12 +25,14 @@ class MetricsStatistics:
         self.count += 1
         mins, maxs, sums, last = self.min_metrics, self.max_metrics, self.sum_metrics, self.last_metrics
         for key, value in result.items():
-            if not isinstance(value, Number) or isinstance(value, bool):
-                continue
+            kind = type(value)
+            if kind is not float and kind is not int:
+                if kind is bool or not isinstance(value, Number):
+                    continue
             if key in mins:
                 if value < mins[key]:
                     mins[key] = value
-                if value > maxs[key]:
+                elif value > maxs[key]:
                     maxs[key] = value
                 sums[key] += value
             else:
@@ -50,8 +52,7 @@ class TuningStatus:
     def __init__(self, metric_names: list[str]):
         self.metric_names = list(metric_names)
         self.overall_metric_statistics = MetricsStatistics()
-        self.trial_metric_statistics: dict[int, MetricsStatistics] = {}
-        self.trial_rows: dict[int, dict] = {}
+        # one small entry per trial: memory stays low over 100k-trial runs
         self._status: dict[int, str] = {}
         self._num_by_status: dict[str, int] = {}
         self.wallclock_time = 0.0
@@ -92,11 +93,11 @@ class TuningStatus:
             self._num_by_status[old] -= 1
         self._num_by_status[status] = self._num_by_status.get(status, 0) + 1
         self._status[trial.trial_id] = status
-        row = self.trial_rows.get(trial.trial_id)
-        if row is None:
-            self.trial_rows[trial.trial_id] = {"trial_id": trial.trial_id, "config": trial.config, "status": status}
-        else:
-            row["status"] = status
+
+    @property
+    def trial_rows(self) -> dict[int, dict]:
+        """trial_id -> {"trial_id", "status"} for every trial seen."""
+        return {tid: {"trial_id": tid, "status": st} for tid, st in self._status.items()}
 
     def update(self, trial_status_dict: dict[int, tuple[Trial, str]], new_results: list[tuple[int, dict]]) -> None:
         """Record statuses and new results, as returned by the backend."""
@@ -107,10 +108,6 @@ class TuningStatus:
 
     def add_result(self, trial_id: int, result: dict) -> None:
         self.overall_metric_statistics.add(result)
-        stats = self.trial_metric_statistics.get(trial_id)
-        if stats is None:
-            stats = self.trial_metric_statistics[trial_id] = MetricsStatistics()
-        stats.add(result)
         cost = result.get("st_worker_cost")
         if cost is not None:
             self.cost += cost - self._last_cost.get(trial_id, 0.0)
@@ -122,7 +119,6 @@ class TuningStatus:
                 self._num_by_status[status] -= 1
                 self._num_by_status[Status.stopped] = self._num_by_status.get(Status.stopped, 0) + 1
                 self._status[trial_id] = Status.stopped
-                self.trial_rows[trial_id]["status"] = Status.stopped
 
     def status_of(self, trial_id: int) -> str | None:
         return self._status.get(trial_id)

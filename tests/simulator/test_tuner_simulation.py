@@ -150,15 +150,11 @@ def test_saved_tuner_resumes_on_simulated_time(tabular):
     assert df["st_tuner_time"].is_monotonic_increasing
 
 
-@pytest.mark.xfail(
-    reason="Tuner._remove_trial forgets the last result of a PAUSED trial, so a resumed trial that "
-    "completes without a new result (its curve ended at the pause) is counted as failed",
-    strict=False,
-)
 def test_resumed_trial_at_end_of_curve_completes():
     """nmt-style curve of 2 real epochs (NaN after): paused at epoch 2 by a
     promotion-type decision and resumed with a higher cap, the trial has
-    nothing left to report and completes at once."""
+    nothing left to report and completes at once, with the result it was
+    paused on as its final one."""
     import numpy as np
 
     from syne_tune.blackbox_repository import from_function
