@@ -391,13 +391,12 @@ class Tuner:
         self.tuning_status.set_status(trial, Status.failed)
         self._failed_trials.append(trial.trial_id)
         self.scheduler.on_trial_error(trial)
-        tail = "".join(self.trial_backend.stderr(trial.trial_id)[-STDERR_TAIL_LINES:])
         logger.warning(
-            "Trial %d failed (%d of at most %d failures)%s",
+            "Trial %d failed (%d of at most %d failures); its stderr: %s",
             trial.trial_id,
             len(self._failed_trials),
             self.max_failures,
-            f"; end of its stderr:\n{tail}" if tail else "",
+            self.trial_backend.stderr_path(trial.trial_id) or "not available",
         )
 
     def _num_busy_workers(self) -> int:

@@ -7,12 +7,14 @@ imported lazily, so ``import syne_tune.backend`` (e.g. for
 
 from __future__ import annotations
 
-__all__ = ["TrialBackend", "LocalBackend", "PythonBackend"]
+__all__ = ["TrialBackend", "LocalBackend", "PythonBackend", "SimulatorBackend", "SimulatorConfig"]
 
 _LAZY = {
     "TrialBackend": ("syne_tune.backend.trial_backend", "TrialBackend"),
     "LocalBackend": ("syne_tune.backend.local_backend", "LocalBackend"),
     "PythonBackend": ("syne_tune.backend.python_backend.python_backend", "PythonBackend"),
+    "SimulatorBackend": ("syne_tune.backend.simulator_backend.simulator_backend", "SimulatorBackend"),
+    "SimulatorConfig": ("syne_tune.backend.simulator_backend.simulator_backend", "SimulatorConfig"),
 }
 
 

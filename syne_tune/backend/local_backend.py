@@ -760,6 +760,9 @@ class LocalBackend(TrialBackend):
     def stderr(self, trial_id: int) -> list[str]:
         return self._read_lines(trial_id, "std.err")
 
+    def stderr_path(self, trial_id: int) -> str | None:
+        return str(self.trial_path(trial_id) / "std.err")
+
     def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
         src = self.checkpoint_path(src_trial_id)
         tgt = self.checkpoint_path(tgt_trial_id)

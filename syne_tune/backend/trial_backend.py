@@ -202,6 +202,10 @@ class TrialBackend:
         """Lines the trial printed to stderr (empty if the backend has none)."""
         return []
 
+    def stderr_path(self, trial_id: int) -> str | None:
+        """File holding the trial's stderr, if the backend writes one."""
+        return None
+
     def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
         """Copy the checkpoint of ``src_trial_id`` to ``tgt_trial_id``."""
         raise NotImplementedError(f"{type(self).__name__} does not support checkpoint copying")
