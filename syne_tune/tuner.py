@@ -268,7 +268,21 @@ class Tuner:
         return tuner
 
     # -- loop --------------------------------------------------------------------
+    def _hooks(self, name: str) -> list:
+        """Bound ``name`` hooks of the callbacks that override it (calling
+        the base class's no-ops on every event would cost measurable time)."""
+        base = getattr(TunerCallback, name)
+        return [getattr(cb, name) for cb in self.callbacks if getattr(type(cb), name, base) is not base]
+
     def _loop(self) -> None:
+        self._cb = {
+            name: self._hooks(name)
+            for name in (
+                "on_loop_start", "on_loop_end", "on_fetch_status_results", "on_trial_result",
+                "on_trial_complete", "on_tuning_sleep", "on_start_trial", "on_resume_trial",
+            )
+        }
+        cb_loop_start, cb_loop_end, cb_sleep = self._cb["on_loop_start"], self._cb["on_loop_end"], self._cb["on_tuning_sleep"]
         status = self.tuning_status
         last_print = last_save = time.perf_counter()
         new_since_save = False
@@ -286,8 +300,8 @@ class Tuner:
             if self._exhausted and not self._running:
                 logger.info("The scheduler has no more configurations to suggest and no trial is running")
                 break
-            for cb in self.callbacks:
-                cb.on_loop_start()
+            for hook in cb_loop_start:
+                hook()
 
             progress = self._process_backend()
             if progress:
@@ -299,8 +313,8 @@ class Tuner:
             if progress:
                 new_since_save = True
             else:
-                for cb in self.callbacks:
-                    cb.on_tuning_sleep(self.sleep_time)
+                for hook in cb_sleep:
+                    hook(self.sleep_time)
                 if isinstance(self.time_keeper, RealTimeKeeper):
                     self.trial_backend.wait_for_activity(self.sleep_time)
                 else:
@@ -314,8 +328,8 @@ class Tuner:
                 last_save = now
                 new_since_save = False
                 self.save()
-            for cb in self.callbacks:
-                cb.on_loop_end()
+            for hook in cb_loop_end:
+                hook()
 
     def _process_backend(self) -> bool:
         """Fetch results and statuses; pass them to the scheduler. Returns
@@ -323,8 +337,8 @@ class Tuner:
         if not self._running:
             return False
         trial_status_dict, new_results = self.trial_backend.fetch_status_results(list(self._running))
-        for cb in self.callbacks:
-            cb.on_fetch_status_results(trial_status_dict, new_results)
+        for hook in self._cb["on_fetch_status_results"]:
+            hook(trial_status_dict, new_results)
         status = self.tuning_status
         scheduler = self.scheduler
         decided: set[int] = set()
@@ -345,11 +359,11 @@ class Tuner:
                 self._remove_trial(trial, Status.paused, result)
             else:
                 raise ValueError(f"Scheduler {type(scheduler).__name__} returned an invalid decision {decision!r}")
-            for cb in self.callbacks:
-                cb.on_trial_result(trial, trial_status, result, decision)
+            for hook in self._cb["on_trial_result"]:
+                hook(trial, trial_status, result, decision)
         changed = bool(new_results)
         for trial_id, (trial, trial_status) in trial_status_dict.items():
-            if trial_id in decided or trial_id not in self._running:
+            if trial_status == Status.in_progress or trial_id in decided or trial_id not in self._running:
                 continue
             if trial_status == Status.completed:
                 changed = True
@@ -361,8 +375,8 @@ class Tuner:
                     self._mark_failed(trial)
                     continue
                 scheduler.on_trial_complete(trial, last)
-                for cb in self.callbacks:
-                    cb.on_trial_complete(trial, last)
+                for hook in self._cb["on_trial_complete"]:
+                    hook(trial, last)
             elif trial_status in (Status.failed, Status.stopped):
                 changed = True
                 self._running.discard(trial_id)
@@ -425,8 +439,8 @@ class Tuner:
                 hook = "on_resume_trial"
             self._running.add(trial.trial_id)
             self.tuning_status.set_status(trial, Status.in_progress)
-            for cb in self.callbacks:
-                getattr(cb, hook)(trial)
+            for callback_hook in self._cb[hook]:
+                callback_hook(trial)
             started = True
         return started
 
@@ -520,4 +534,5 @@ class Tuner:
 
     def __getstate__(self):
         state = dict(self.__dict__)
+        state.pop("_cb", None)  # bound hooks, rebuilt by run()
         return state
