@@ -11,8 +11,13 @@ from numbers import Number
 from syne_tune.backend.trial_status import Status, Trial
 
 
+#: Per-result bookkeeping added by the Reporter; its statistics are never read.
+_SKIPPED_KEYS = frozenset(("st_worker_timestamp", "st_worker_time", "st_worker_iter"))
+
+
 class MetricsStatistics:
-    """Count, min, max, sum and last value of each numeric metric."""
+    """Count, min, max, sum and last value of each numeric metric (the
+    Reporter's ``st_worker_*`` timestamps are left out)."""
 
     def __init__(self):
         self.count = 0
@@ -29,6 +34,8 @@ class MetricsStatistics:
             if kind is not float and kind is not int:
                 if kind is bool or not isinstance(value, Number):
                     continue
+            if key in _SKIPPED_KEYS:
+                continue
             if key in mins:
                 if value < mins[key]:
                     mins[key] = value
