@@ -136,3 +136,10 @@ class SyncHyperband(SynchronousGeometricHyperbandScheduler):
         _reject_searcher(kwargs, "SyncHyperband")
         _need_one(kwargs, "SyncHyperband", need_one=("max_resource_level", "max_resource_attr", "max_t"))
         super().__init__(config_space, metric=metric, searcher="random", resource_attr=resource_attr, **kwargs)
+
+
+# --- model-based baselines ---
+
+from syne_tune.optimizer.schedulers.searchers.bayesopt.baselines import (  # noqa: E402,F401
+    BayesianOptimization,
+)

@@ -381,6 +381,10 @@ SEARCHER_REGISTRY: dict[str, Any] = {
 }
 
 
+#: Searchers registered when their (heavier) module is first needed.
+_LAZY_SEARCHER_MODULES = {"bayesopt": "syne_tune.optimizer.schedulers.searchers.bayesopt"}
+
+
 def register_searcher(name: str, factory) -> None:
     """Make a searcher available by name to :func:`searcher_factory`."""
     SEARCHER_REGISTRY[name] = factory
@@ -389,6 +393,11 @@ def register_searcher(name: str, factory) -> None:
 def searcher_factory(searcher_name: str, **kwargs) -> BaseSearcher:
     """Create a searcher from its name (``"random"``, ``"grid"``, ...)."""
     factory = SEARCHER_REGISTRY.get(searcher_name)
+    if factory is None and searcher_name in _LAZY_SEARCHER_MODULES:
+        import importlib
+
+        importlib.import_module(_LAZY_SEARCHER_MODULES[searcher_name])  # registers itself
+        factory = SEARCHER_REGISTRY.get(searcher_name)
     if factory is None:
         raise ValueError(f"Unknown searcher {searcher_name!r}; known searchers: {sorted(SEARCHER_REGISTRY)}")
     return factory(**kwargs)
