@@ -31,6 +31,7 @@ from sim_util import simulate
 from syne_tune.backend.trial_status import Trial
 from syne_tune.config_space import check_config_in_space, choice, loguniform, randint, uniform
 from syne_tune.optimizer.baselines import (
+    BayesianOptimization,
     ASHA,
     PASHA,
     GridSearch,
@@ -62,6 +63,10 @@ def _hb_kwargs(random_seed):
 SCHEDULER_FACTORIES = [
     ("RandomSearch", lambda cs, metric, mode, seed: RandomSearch(cs, metric=metric, mode=mode, random_seed=seed)),
     ("GridSearch", lambda cs, metric, mode, seed: GridSearch(cs, metric=metric, mode=mode, random_seed=seed)),
+    (
+        "BayesianOptimization",
+        lambda cs, metric, mode, seed: BayesianOptimization(cs, metric=metric, mode=mode, random_seed=seed),
+    ),
     ("ASHA", lambda cs, metric, mode, seed: ASHA(cs, metric=metric, mode=mode, **_hb_kwargs(seed))),
     (
         "ASHA-promotion",
