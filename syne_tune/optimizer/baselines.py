@@ -8,11 +8,7 @@ of scheduler arguments.
 from __future__ import annotations
 
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler
-
-
-def _reject_searcher(kwargs: dict, name: str):
-    if "searcher" in kwargs:
-        raise ValueError(f"{name} fixes its searcher; use FIFOScheduler to choose another one")
+from syne_tune.optimizer.schedulers.fifo import reject_searcher_argument as _reject_searcher
 
 
 class RandomSearch(FIFOScheduler):

@@ -47,6 +47,12 @@ def check_metric_in_result(result: dict, metric_names: list[str], trial_id: int)
             raise ValueError(f"Trial {trial_id} reported a non-numeric value {value!r} for metric '{name}'")
 
 
+def reject_searcher_argument(kwargs: dict, baseline_name: str) -> None:
+    """Baselines fix their searcher: a ``searcher`` argument is a mistake."""
+    if "searcher" in kwargs:
+        raise ValueError(f"{baseline_name} fixes its searcher; use FIFOScheduler to choose another one")
+
+
 class FIFOScheduler(TrialScheduler):
     """Runs each trial to completion; configurations come from a searcher.
 

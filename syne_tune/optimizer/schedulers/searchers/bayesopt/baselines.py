@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from syne_tune.optimizer.schedulers.fifo import FIFOScheduler
+from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, reject_searcher_argument
 
 
 class BayesianOptimization(FIFOScheduler):
@@ -24,6 +24,5 @@ class BayesianOptimization(FIFOScheduler):
     """
 
     def __init__(self, config_space: dict, metric: str, **kwargs):
-        if "searcher" in kwargs:
-            raise ValueError("BayesianOptimization fixes its searcher; use FIFOScheduler to choose another one")
+        reject_searcher_argument(kwargs, "BayesianOptimization")
         super().__init__(config_space, metric=metric, searcher="bayesopt", **kwargs)
