@@ -78,17 +78,12 @@ CITATION = (
 
 
 def configuration_space():
-    from syne_tune.config_space import loguniform, lograndint, randint, uniform
+    """LCBench's search space (one definition, shared with the surrogate-sampled table)."""
+    from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_surrogate_import import (
+        CONFIGURATION_SPACE,
+    )
 
-    return {
-        "num_layers": randint(1, 5),
-        "max_units": lograndint(64, 1024),
-        "batch_size": lograndint(16, 512),
-        "learning_rate": loguniform(1e-4, 1e-1),
-        "weight_decay": uniform(1e-5, 1e-1),
-        "momentum": uniform(0.1, 0.99),
-        "max_dropout": uniform(0.0, 1.0),
-    }
+    return dict(CONFIGURATION_SPACE)
 
 
 def read_json(path: Path) -> dict:
