@@ -260,6 +260,19 @@ class RungSystem:
         trial runs to if it continues, else ``None``), ``ignore_data`` (a
         resumed trial re-reports a level it had already reached) and
         ``rung_level`` (where it was recorded)."""
+        task = self._task(trial_id)
+        resource = result[self._resource_attr]
+        ignore = task.resume_from is not None and resource <= task.resume_from
+        k = self._reached_rung(trial_id, task, resource)
+        if k is None:
+            return _report(True, False, task.milestone, ignore)
+        rung = self.rungs[k]
+        continues, next_milestone = self._on_rung_reached(trial_id, result, rung, task)
+        return _report(continues, True, next_milestone, ignore, rung.level)
+
+    def _on_rung_reached(self, trial_id, result: dict, rung: Rung, task: _Task) -> tuple[bool, Any]:
+        """Record ``result`` at ``rung`` and decide: returns whether the task
+        continues and the milestone to report."""
         raise NotImplementedError
 
     def on_task_remove(self, trial_id) -> None:
@@ -375,17 +388,10 @@ class StoppingRungSystem(RungSystem):
         cutoff = rung.cutoff()
         return cutoff is None or signed_value <= cutoff
 
-    def on_task_report(self, trial_id, result: dict) -> dict[str, Any]:
-        task = self._task(trial_id)
-        resource = result[self._resource_attr]
-        ignore = task.resume_from is not None and resource <= task.resume_from
-        k = self._reached_rung(trial_id, task, resource)
-        if k is None:
-            return _report(True, False, task.milestone, ignore)
-        rung = self.rungs[k]
+    def _on_rung_reached(self, trial_id, result: dict, rung: Rung, task: _Task) -> tuple[bool, Any]:
         signed = self._record(trial_id, result, rung, paused=False)
         continues = self._task_continues(trial_id, signed, rung)
-        return _report(continues, True, task.milestone if continues else None, ignore, rung.level)
+        return continues, (task.milestone if continues else None)
 
 
 class PromotionRungSystem(RungSystem):
@@ -431,16 +437,10 @@ class PromotionRungSystem(RungSystem):
                 return {"trial_id": trial_id, "resume_from": rung.level, "milestone": self._next_level(pos)}
         return {}
 
-    def on_task_report(self, trial_id, result: dict) -> dict[str, Any]:
-        task = self._task(trial_id)
-        resource = result[self._resource_attr]
-        ignore = task.resume_from is not None and resource <= task.resume_from
-        k = self._reached_rung(trial_id, task, resource)
-        if k is None:
-            return _report(True, False, task.milestone, ignore)
-        rung = self.rungs[k]
+    def _on_rung_reached(self, trial_id, result: dict, rung: Rung, task: _Task) -> tuple[bool, Any]:
+        # the trial pauses here; it is resumed once promoted
         self._record(trial_id, result, rung, paused=True)
-        return _report(False, True, task.milestone, ignore, rung.level)
+        return False, task.milestone
 
 
 class CostPromotionRungSystem(PromotionRungSystem):
