@@ -484,11 +484,13 @@ class Tuner:
         metadata.update(self.metadata)
         dump_json(metadata, self.tuner_path / ST_METADATA_FILENAME)
 
-    def _print_status(self) -> None:
-        metric = self.scheduler.metric_names()[0]
+    def _primary_metric_and_mode(self) -> tuple[str, str]:
+        """The scheduler's first metric and its mode (for logs)."""
         mode = self.scheduler.metric_mode()
-        mode = mode if isinstance(mode, str) else mode[0]
-        logger.info(self.tuning_status.summary_line(metric, mode))
+        return self.scheduler.metric_names()[0], mode if isinstance(mode, str) else mode[0]
+
+    def _print_status(self) -> None:
+        logger.info(self.tuning_status.summary_line(*self._primary_metric_and_mode()))
 
     def _shutdown(self, interrupted: bool, error: BaseException | None) -> None:
         self._finished = True
@@ -519,9 +521,7 @@ class Tuner:
             )
 
     def _print_best(self) -> None:
-        metric = self.scheduler.metric_names()[0]
-        mode = self.scheduler.metric_mode()
-        mode = mode if isinstance(mode, str) else mode[0]
+        metric, mode = self._primary_metric_and_mode()
         best = self.tuning_status.best_metric(metric, mode)
         if best is not None:
             logger.info("Best %s found (%s): %s; results in %s", metric, mode, best, self.tuner_path)
