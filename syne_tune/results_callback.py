@@ -15,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.constants import (
     ST_DECISION,
     ST_RESULTS_DATAFRAME_FILENAME,

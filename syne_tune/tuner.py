@@ -27,7 +27,7 @@ from typing import Callable
 
 from syne_tune.backend.time_keeper import RealTimeKeeper
 from syne_tune.backend.trial_backend import TrialBackend
-from syne_tune.backend.trial_status import Status, Trial
+from syne_tune.trial import Status, Trial
 from syne_tune.constants import (
     ST_METADATA_FILENAME,
     ST_TUNER_CREATION_TIMESTAMP,

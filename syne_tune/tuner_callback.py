@@ -7,7 +7,7 @@ simulator's clock, log to dashboards, etc.
 
 from __future__ import annotations
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 
 
 class TunerCallback:

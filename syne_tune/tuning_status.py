@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from numbers import Number
 
-from syne_tune.backend.trial_status import Status, Trial
+from syne_tune.trial import Status, Trial
 
 
 #: Per-result bookkeeping added by the Reporter; its statistics are never read.

@@ -16,7 +16,7 @@ import pytest
 
 from syne_tune import Reporter
 from syne_tune.backend import LocalBackend
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 from syne_tune.constants import ST_WORKER_ITER, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
 from syne_tune.report import retrieve
 

@@ -29,7 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.config_space import choice, loguniform, randint, uniform
 from syne_tune.optimizer.baselines import ASHA, MedianStoppingRule, RandomSearch
 

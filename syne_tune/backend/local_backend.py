@@ -52,7 +52,7 @@ from pathlib import Path
 
 from syne_tune.backend.gpu import GPURotation
 from syne_tune.backend.trial_backend import BUSY_STATUS, TrialBackend
-from syne_tune.backend.trial_status import Status, TrialResult
+from syne_tune.trial import Status, TrialResult
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG, SYNETUNE_FOLDER
 from syne_tune.report import retrieve
 

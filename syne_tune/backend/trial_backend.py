@@ -16,7 +16,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from syne_tune.backend.trial_status import Status, Trial, TrialResult
+from syne_tune.trial import Status, Trial, TrialResult
 from syne_tune.constants import ST_WORKER_TIMESTAMP
 
 logger = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ import numpy as np
 
 from syne_tune.backend.simulator_backend.events import TrialRun
 from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 
 logger = logging.getLogger(__name__)
 

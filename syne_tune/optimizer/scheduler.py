@@ -13,20 +13,43 @@ of a concrete scheduler, so new methods plug in without touching the Tuner.
 
 from __future__ import annotations
 
+import abc
+import enum
 from dataclasses import dataclass
 from typing import Any
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 
 
-class SchedulerDecision:
-    """Decision returned by :meth:`TrialScheduler.on_trial_result`."""
+class SchedulerDecision(str, enum.Enum):
+    """Decision returned by :meth:`TrialScheduler.on_trial_result`.
+
+    A string enum: each member equals its name as a plain string
+    (``SchedulerDecision.STOP == "STOP"``), which is also what the
+    ``st_decision`` column of the results stores.
+    """
 
     CONTINUE = "CONTINUE"
     PAUSE = "PAUSE"
     STOP = "STOP"
 
-    ALL = (CONTINUE, PAUSE, STOP)
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value) -> "SchedulerDecision":
+        """The member equal to ``value`` (a member or its string); ``ValueError``
+        naming the valid decisions otherwise."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a scheduler decision; expected one of {[d.value for d in cls]}"
+            ) from None
+
+
+#: All decisions (Syne Tune compatibility: ``decision in SchedulerDecision.ALL``).
+SchedulerDecision.ALL = tuple(SchedulerDecision)
 
 
 @dataclass
@@ -82,8 +105,15 @@ def _normalize_metric_and_mode(metric, mode) -> tuple[list[str], list[str]]:
     return metrics, modes
 
 
-class TrialScheduler:
+class TrialScheduler(abc.ABC):
     """Abstract base of all schedulers.
+
+    A subclass implements :meth:`_suggest` and :meth:`metric_names`, and
+    overrides the event hooks it needs (they do nothing by default, and
+    :meth:`on_trial_result` lets every trial continue). Schedulers must be
+    picklable: the tuner saves them with its state, and a resumed tuner
+    continues with the same decisions (see
+    :class:`syne_tune.testing.SchedulerContract`).
 
     Parameters
     ----------
@@ -107,8 +137,9 @@ class TrialScheduler:
             suggestion.config = self._postprocess_config(suggestion.config)
         return suggestion
 
+    @abc.abstractmethod
     def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        raise NotImplementedError
+        """What :meth:`suggest` returns, before its config is post-processed."""
 
     def _postprocess_config(self, config: dict) -> dict:
         """Cast values to their domain types and add constants of the space."""
@@ -141,13 +172,21 @@ class TrialScheduler:
         """Called when a trial is paused or stopped by the tuner."""
 
     # -- description -------------------------------------------------------
+    @abc.abstractmethod
     def metric_names(self) -> list[str]:
         """Names of the metrics the scheduler optimizes."""
-        raise NotImplementedError
 
     def metric_mode(self) -> str | list[str]:
-        """"min" or "max" (or one per metric for multi-objective schedulers)."""
-        raise NotImplementedError
+        """"min" or "max" (or one per metric for multi-objective schedulers):
+        the scheduler's ``mode`` attribute, "min" if it has none."""
+        return getattr(self, "mode", "min")
+
+    def trials_checkpoints_can_be_removed(self) -> list[int]:
+        """Ids of paused trials that will never be resumed, so their
+        checkpoints can be deleted (used by
+        :class:`~syne_tune.callbacks.RemoveCheckpointsCallback`). Default:
+        none."""
+        return []
 
     def is_multiobjective_scheduler(self) -> bool:
         return False

@@ -12,7 +12,7 @@ import pytest
 import syne_tune.backend.gpu as gpu
 from syne_tune.backend import LocalBackend
 from syne_tune.backend.gpu import GPURotation
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 
 
 @pytest.fixture(autouse=True)

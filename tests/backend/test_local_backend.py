@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syne_tune.backend import LocalBackend
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRAIN_HEIGHT = REPO_ROOT / "examples" / "training_scripts" / "height" / "train_height.py"

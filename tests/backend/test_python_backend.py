@@ -7,7 +7,7 @@ import time
 import pytest
 
 from syne_tune.backend import PythonBackend
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 
 CONFIG_SPACE = {"width": 1.0, "height": 2.0, "epochs": 3}
 

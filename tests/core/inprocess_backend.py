@@ -8,7 +8,7 @@ trials, as with real workers. Real backends have their own tests.
 from __future__ import annotations
 
 from syne_tune.backend.trial_backend import TrialBackend
-from syne_tune.backend.trial_status import Status, TrialResult
+from syne_tune.trial import Status, TrialResult
 
 
 def never_fail(config) -> bool:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision
 
 

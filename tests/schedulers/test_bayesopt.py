@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("autograd")
 pytest.importorskip("scipy")
 
-from syne_tune.backend.trial_status import Trial  # noqa: E402
+from syne_tune.trial import Trial  # noqa: E402
 from syne_tune.config_space import (  # noqa: E402
     check_config_in_space,
     choice,

@@ -28,7 +28,7 @@ from datetime import datetime
 import pytest
 
 from sim_util import simulate
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.config_space import check_config_in_space, choice, loguniform, randint, uniform
 from syne_tune.optimizer.baselines import (
     BayesianOptimization,

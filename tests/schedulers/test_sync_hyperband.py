@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.config_space import uniform
 from syne_tune.optimizer.baselines import SyncHyperband
 from syne_tune.optimizer.scheduler import SchedulerDecision

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from syne_tune.backend.simulator_backend import SimulatorConfig
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 from syne_tune.blackbox_repository import UserBlackboxBackend, from_function
 from syne_tune.config_space import randint, uniform
 from sim_blackboxes import NUM_EPOCHS, make_tabular

@@ -18,7 +18,7 @@ import pytest
 
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend.simulator_backend import SimulatorCallback, SimulatorConfig
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 from syne_tune.blackbox_repository import UserBlackboxBackend, from_function
 from syne_tune.config_space import randint
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion

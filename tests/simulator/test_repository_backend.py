@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 import syne_tune.blackbox_repository as repo
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 from syne_tune.blackbox_repository import BlackboxRepositoryBackend
 from sim_blackboxes import NUM_EPOCHS, make_tabular
 

@@ -9,7 +9,7 @@ import pytest
 
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend.simulator_backend import SimulatorBackend, SimulatorCallback, SimulatorConfig
-from syne_tune.backend.trial_status import Status
+from syne_tune.trial import Status
 from syne_tune.config_space import randint
 from syne_tune.optimizer.baselines import RandomSearch
 

@@ -57,7 +57,7 @@ from time import perf_counter
 from syne_tune.backend.simulator_backend.events import EventQueue, TrialRun
 from syne_tune.backend.simulator_backend.time_keeper import SimulatedTimeKeeper
 from syne_tune.backend.trial_backend import TrialBackend
-from syne_tune.backend.trial_status import Status, Trial, TrialResult
+from syne_tune.trial import Status, Trial, TrialResult
 from syne_tune.constants import (
     ST_CHECKPOINT_DIR,
     ST_CONFIG_JSON_FNAME_ARG,

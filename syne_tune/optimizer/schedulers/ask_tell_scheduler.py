@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler
 
 

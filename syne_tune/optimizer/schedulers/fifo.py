@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import (
     SchedulerDecision,
     TrialScheduler,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import MAX_RESOURCE_KEYS, FIFOScheduler, check_metric_in_result
 from syne_tune.optimizer.schedulers.multifidelity.bracket_manager import (

@@ -21,7 +21,7 @@ import logging
 import math
 from typing import Any
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import check_metric_in_result
 from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result

@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Integer
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result

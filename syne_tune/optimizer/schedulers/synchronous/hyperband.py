@@ -19,7 +19,7 @@ import logging
 import math
 from typing import Any
 
-from syne_tune.backend.trial_status import Trial
+from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result
 from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result, trial_end_decision
