@@ -116,21 +116,40 @@ class Reporter:
         sys.stdout.flush()
 
 
-def retrieve(log_lines) -> list[dict]:
-    """Parse the metrics a training script printed (its stdout lines).
+def parse_report_lines(log_lines) -> tuple[list[dict], list[str]]:
+    """Parse the metric lines a training script printed.
 
-    Lines that are not metric lines, and a last line that is cut off
-    mid-write, are ignored.
+    Returns the reported results, in order, and the lines that carry the
+    ``[tune-metric]: `` tag but are not a JSON object (garbage, or a line
+    cut off mid-write). Lines without the tag are ordinary output and are
+    skipped. Non-finite numbers (``NaN``, ``Infinity``) are parsed as floats:
+    the tuner decides what to do with them.
     """
     results = []
+    bad = []
     for line in log_lines:
         if _METRIC_LINE_PREFIX not in line:
             continue
         match = _METRIC_LINE_RE.search(line)
         if match is None:
+            bad.append(line)
             continue
         try:
-            results.append(json.loads(match.group(1)))
+            result = json.loads(match.group(1))
         except json.JSONDecodeError:
+            bad.append(line)
             continue
-    return results
+        if isinstance(result, dict) and result:
+            results.append(result)
+        else:
+            bad.append(line)
+    return results, bad
+
+
+def retrieve(log_lines) -> list[dict]:
+    """Parse the metrics a training script printed (its stdout lines).
+
+    Lines that are not metric lines, and metric lines that cannot be parsed
+    (e.g. a last line cut off mid-write), are ignored.
+    """
+    return parse_report_lines(log_lines)[0]

@@ -1,33 +1,38 @@
-"""Storing every reported result on disk.
+"""The tuner callback that stores every reported result.
 
-Results go to ``<tuner_path>/results/part-NNNNNN.parquet``: an append-only
-series of parquet files, each written to a temporary name and renamed, so a
-crash never leaves a corrupt file and memory stays flat however long the run.
-The tuner records how many parts belong to its saved state, so a resumed
-tuner drops parts written after its last save (their results are read again
-from the trials). At the end of tuning, a ``results.csv.zip`` is also written
-for tools that expect Syne Tune's single-file layout (small runs only).
+:class:`StoreResultsCallback` turns each result the tuner processes into a
+row (the reported metrics, ``trial_id``, ``st_decision``, ``st_status``,
+``st_tuner_time`` and one ``config_<name>`` column per hyperparameter, the
+configuration the trial ran with when it reported) and hands it to a
+:class:`~syne_tune.results_store.ResultsStore`, which journals it before the
+tuner acts on the scheduler's decision (see :mod:`syne_tune.results_store`
+for the files and the crash-safety rules). A ``results.csv.zip`` is also
+written at the end for tools that expect Syne Tune's single-file layout
+(runs up to :data:`MAX_ROWS_CSV` rows).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
+from syne_tune.constants import ST_DECISION, ST_STATUS, ST_TRIAL_ID, ST_TUNER_TIME
+from syne_tune.results_store import RESULTS_FOLDER, ResultsIntegrityError, ResultsStore, read_results, repair_results
 from syne_tune.trial import Trial
-from syne_tune.constants import (
-    ST_DECISION,
-    ST_RESULTS_DATAFRAME_FILENAME,
-    ST_STATUS,
-    ST_TRIAL_ID,
-    ST_TUNER_TIME,
-)
 from syne_tune.tuner_callback import TunerCallback
 
 logger = logging.getLogger(__name__)
 
-RESULTS_FOLDER = "results"
+__all__ = [
+    "ExtraResultsComposer",
+    "StoreResultsCallback",
+    "read_results",
+    "repair_results",
+    "ResultsIntegrityError",
+    "RESULTS_FOLDER",
+    "MAX_ROWS_CSV",
+]
+
 #: Above this many rows the compatibility file results.csv.zip is not written.
 MAX_ROWS_CSV = 200_000
 
@@ -42,115 +47,67 @@ class ExtraResultsComposer:
         raise NotImplementedError
 
 
-def _part_path(folder: Path, index: int) -> Path:
-    return folder / f"part-{index:06d}.parquet"
-
-
-def _write_dataframe_atomically(df, path: Path, writer) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    writer(df, tmp)
-    os.replace(tmp, path)
-
-
-def _to_parquet(df, path: Path) -> None:
-    try:
-        df.to_parquet(path, index=False)
-    except Exception:
-        # columns of mixed Python types: store them as strings
-        df = df.copy()
-        for col in df.columns:
-            if df[col].dtype == object:
-                df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else repr(v))
-        df.to_parquet(path, index=False)
-
-
-def read_results(tuner_path: str | Path, num_parts: int | None = None):
-    """All results stored for a run, as one pandas DataFrame.
-
-    Parameters
-    ----------
-    tuner_path
-        Folder of the run.
-    num_parts
-        Read only the first ``num_parts`` parts (default: all).
-    """
-    import pandas as pd
-
-    tuner_path = Path(tuner_path)
-    folder = tuner_path / RESULTS_FOLDER
-    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-    if num_parts is not None:
-        parts = parts[:num_parts]
-    if not parts:
-        csv = tuner_path / ST_RESULTS_DATAFRAME_FILENAME
-        if csv.exists():
-            return pd.read_csv(csv)
-        return pd.DataFrame()
-    frames = []
-    for part in parts:
-        try:
-            frames.append(pd.read_parquet(part))
-        except Exception as ex:
-            raise ValueError(f"Results file {part} cannot be read ({ex}); it may be corrupt") from ex
-    return pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
-
-
 class StoreResultsCallback(TunerCallback):
-    """Stores one row per reported result (the default tuner callback).
-
-    Each row holds the reported metrics, ``trial_id``, ``st_decision``,
-    ``st_status``, ``st_tuner_time`` (tuner time, simulated in the simulator)
-    and one ``config_<name>`` column per hyperparameter.
+    """Stores one row per reported result (the tuner adds one unless given).
 
     Parameters
     ----------
     add_wallclock_time
-        Add the ``st_tuner_time`` column.
+        Add the ``st_tuner_time`` column (tuner time; simulated time in a
+        simulation).
     extra_results_composer
         Optional :class:`ExtraResultsComposer` adding columns to each row.
     flush_every_rows
-        Write a part file once this many rows are buffered (bounds memory).
+        Rows held in memory before they are written as a parquet part.
     """
 
-    def __init__(self, add_wallclock_time: bool = True, extra_results_composer: ExtraResultsComposer | None = None, flush_every_rows: int = 10_000):
-        if flush_every_rows < 1:
-            raise ValueError(f"flush_every_rows must be positive, got {flush_every_rows}")
+    def __init__(
+        self,
+        add_wallclock_time: bool = True,
+        extra_results_composer: ExtraResultsComposer | None = None,
+        flush_every_rows: int = 10_000,
+    ):
+        from syne_tune.utils.validation import Interval, check_parameter
+        from numbers import Integral
+
+        check_parameter(self, "add_wallclock_time", add_wallclock_time, ["boolean"])
+        check_parameter(self, "extra_results_composer", extra_results_composer, [ExtraResultsComposer, "callable", None])
+        check_parameter(self, "flush_every_rows", flush_every_rows, [Interval(Integral, 1, None, closed="left")])
         self.add_wallclock_time = add_wallclock_time
         self.extra_results_composer = extra_results_composer
         self.flush_every_rows = int(flush_every_rows)
-        self._rows: list[dict] = []
-        self._configs: dict[int, dict] = {}
-        self._num_parts = 0
+        self.store: ResultsStore | None = None
         self._tuner = None
 
-    # -- state -------------------------------------------------------------------
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_tuner"] = None
-        state["_rows"] = []  # flushed before every save
-        state["_configs"] = {}
         return state
 
-    @property
-    def num_parts(self) -> int:
-        return self._num_parts
+    # -- opening (called by the tuner before on_tuning_start) --------------------
+    def open(self, tuner, resumed: bool) -> list[tuple[dict, dict | None]]:
+        """Open the store of ``tuner``'s run. A resumed tuner gets the rows
+        stored after its snapshot, to replay (real backends; a simulation's
+        later rows are dropped and simulated again)."""
+        self._tuner = tuner
+        journaled = not tuner.trial_backend.reproduces_from_snapshot
+        if self.store is None or not resumed:
+            self.store = ResultsStore(tuner.tuner_path, journaled=journaled, flush_every_rows=self.flush_every_rows)
+            self.store.open_new()
+            return []
+        self.store.tuner_path = Path(tuner.tuner_path)
+        return self.store.open_resumed(self.store.num_rows)
 
     # -- hooks -------------------------------------------------------------------
     def on_tuning_start(self, tuner) -> None:
         self._tuner = tuner
-        folder = Path(tuner.tuner_path) / RESULTS_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        # parts beyond the saved state come from a run that was killed after
-        # writing them: their results are read again from the trials
-        for part in folder.glob("part-*.parquet"):
-            if int(part.stem.split("-")[1]) >= self._num_parts:
-                part.unlink()
-        for tmp in folder.glob("*.tmp"):
-            tmp.unlink()
+        if self.store is None or not self.store.is_open:
+            # used outside the Tuner's run(): start a store of its own
+            self.open(tuner, resumed=False)
 
     def on_trial_result(self, trial: Trial, status: str, result: dict, decision: str) -> None:
         row = dict(result)
-        row[ST_DECISION] = decision
+        row[ST_DECISION] = getattr(decision, "value", decision)
         row[ST_STATUS] = status
         row[ST_TRIAL_ID] = trial.trial_id
         if self.add_wallclock_time:
@@ -159,53 +116,30 @@ class StoreResultsCallback(TunerCallback):
             extra = self.extra_results_composer(self._tuner)
             if extra:
                 row.update(extra)
-        if trial.trial_id not in self._configs:
-            self._configs[trial.trial_id] = trial.config
-        self._rows.append(row)
-        if len(self._rows) >= self.flush_every_rows:
-            self.flush()
+        self.store.append(row, trial.config)
 
     def on_tuning_end(self) -> None:
-        self.flush()
-        if self._tuner is not None:
-            self._write_csv_zip(Path(self._tuner.tuner_path))
-
-    # -- writing -----------------------------------------------------------------
-    def flush(self) -> None:
-        """Write buffered rows to a new part file."""
-        if not self._rows or self._tuner is None:
+        if self.store is None:
             return
-        import pandas as pd
+        self.store.close()
+        self._write_csv_zip()
 
-        df = pd.DataFrame(self._rows)
-        config_keys: list[str] = []
-        for config in self._configs.values():
-            for key in config:
-                if key not in config_keys:
-                    config_keys.append(key)
-        trial_ids = df[ST_TRIAL_ID].to_numpy()
-        for key in config_keys:
-            df[f"config_{key}"] = [self._configs[t].get(key) for t in trial_ids]
-        folder = Path(self._tuner.tuner_path) / RESULTS_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_dataframe_atomically(df, _part_path(folder, self._num_parts), _to_parquet)
-        self._num_parts += 1
-        self._rows = []
-        self._configs = {}
+    # -- writing / reading -------------------------------------------------------
+    def flush(self) -> None:
+        """Write the rows held in memory as a parquet part."""
+        if self.store is not None:
+            self.store.compact()
 
-    def _write_csv_zip(self, tuner_path: Path) -> None:
+    def _write_csv_zip(self) -> None:
         try:
-            df = self.dataframe()
-            if 0 < len(df) <= MAX_ROWS_CSV:
-                _write_dataframe_atomically(df, tuner_path / ST_RESULTS_DATAFRAME_FILENAME, lambda d, p: d.to_csv(p, index=False, compression="zip"))
+            self.store.write_csv_zip(MAX_ROWS_CSV)
         except Exception as ex:  # the parquet parts are authoritative
-            logger.warning("Could not write %s: %s", ST_RESULTS_DATAFRAME_FILENAME, ex)
+            logger.warning("Could not write results.csv.zip: %s", ex)
 
     def dataframe(self):
-        """Results stored so far (written parts and buffered rows)."""
+        """Results stored so far."""
         import pandas as pd
 
-        if self._tuner is None:
+        if self.store is None:
             return pd.DataFrame()
-        self.flush()
-        return read_results(self._tuner.tuner_path, num_parts=self._num_parts)
+        return self.store.dataframe()

@@ -5,8 +5,12 @@ Every trial gets a folder ``<results_root>/<trial_id>/`` holding
 * ``config.json``: the trial's configuration;
 * ``std.out`` / ``std.err``: what the script printed (appended to when a trial
   is resumed, so the files tell the whole story);
-* ``checkpoints/``: passed to the script as ``--st_checkpoint_dir``; kept when
-  the trial is paused, so that a resumed trial continues where it left off;
+* ``checkpoints/``: passed to the script as ``--st_checkpoint_dir``. The
+  backend does not create it: a script tests whether it exists to decide
+  whether to resume. It is kept when the trial is paused, so that a resumed
+  trial continues where it left off;
+* ``proc.json``: process id and start time of the trial's latest process
+  (so that a resumed tuner recognises it, despite process id reuse);
 * ``end``: written when the backend sees the process exit (exit code and time).
 
 The script is started as ``[python, entry_point, "--name", "value", ...,
@@ -16,12 +20,29 @@ value starting with ``-`` is passed as ``--name=value`` so that ``argparse``
 does not mistake it for an option. With ``pass_args_as_json=True`` the script
 only gets ``--st_config_json_filename`` and ``--st_checkpoint_dir``.
 
-Each trial runs in a process group of its own (a new session). Stopping or
-pausing a trial sends SIGTERM to the whole group, so processes the script
-started (data loaders, ...) end with it, and SIGKILL to whatever is left
-after :attr:`LocalBackend.kill_grace_period` seconds. :meth:`LocalBackend.stop_all`
-(the tuner calls it at the end and on Ctrl-C) waits until every group is gone;
-as a last resort, groups still alive when the Python process exits are killed.
+Processes. Each trial runs in a process group of its own (a new session).
+Stopping or pausing a trial sends SIGTERM to the whole group, so processes
+the script started (data loaders, ...) end with it, and SIGKILL to whatever
+is left after :attr:`LocalBackend.kill_grace_period` seconds. A checkpoint is
+deleted only once its trial's processes are gone. :meth:`LocalBackend.stop_all`
+(the tuner calls it at the end, on Ctrl-C, SIGTERM and SIGHUP) waits until
+every group is gone.
+
+Trials die with their tuner (``trials_die_with_tuner=True``, the default):
+a watchdog process (:mod:`syne_tune.backend.watchdog`) holds a pipe from the
+tuner and kills every trial group the tuner started as soon as the tuner
+exits, even by SIGKILL. With ``trials_die_with_tuner=False`` the trials keep
+running; a tuner resumed with :meth:`syne_tune.Tuner.load` adopts those still
+running (their exit code is recorded by a small ``sh`` wrapper) and reads the
+results they reported in the meantime.
+
+Crash recovery (see :meth:`LocalBackend.recover`): a trial that was running
+when the tuner was killed is killed if anything of it is left (only
+processes verified to be its own), the results it printed after the tuner's
+last journaled one are read, and it is restarted from its checkpoint. A
+trial the tuner started after its last snapshot is found by its folder when
+the resumed tuner starts the same trial id with the same configuration: its
+output is kept and it continues from its checkpoint.
 
 Environment of a trial: the tuner's environment, plus
 
@@ -49,12 +70,13 @@ import time
 import weakref
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping
 
 from syne_tune.backend.gpu import GPURotation
-from syne_tune.backend.trial_backend import BUSY_STATUS, TrialBackend
-from syne_tune.trial import Status, TrialResult
+from syne_tune.backend.trial_backend import BUSY_STATUS, PolledTrial, PollingBackend
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG, SYNETUNE_FOLDER
-from syne_tune.report import retrieve
+from syne_tune.report import parse_report_lines
+from syne_tune.trial import Status
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +84,9 @@ _METRIC_TAG = b"[tune-metric]: "
 _MAX_PARTIAL_LINE = 1 << 20  # bytes of an unfinished stdout line kept in memory
 _STDERR_TAIL_BYTES = 4096
 _STDERR_TAIL_LINES = 30
+_WATCHDOG = Path(__file__).with_name("watchdog.py")
+#: exit code file written by the ``sh`` wrapper of trials that outlive the tuner
+_EXIT_CODE_FILE = "exitcode"
 
 # backends that own running processes: their groups are killed at exit
 _LIVE_BACKENDS: weakref.WeakSet = weakref.WeakSet()
@@ -84,15 +109,36 @@ def _register_backend(backend) -> None:
         _ATEXIT_REGISTERED = True
 
 
-def _process_start_ticks(pid: int) -> int | None:
-    """Start time of a process (Linux ``/proc``), to recognise it later
-    despite pid reuse. ``None`` where unavailable."""
+def _stat_fields(pid: int) -> list[bytes] | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read()
-        return int(data[data.rindex(b")") + 2 :].split()[19])
-    except (OSError, ValueError, IndexError):
+        return data[data.rindex(b")") + 2 :].split()
+    except (OSError, ValueError):
         return None
+
+
+def _process_start_ticks(pid: int) -> int | None:
+    """Start time of a process (Linux ``/proc``), to recognise it later
+    despite pid reuse. ``None`` where unavailable."""
+    fields = _stat_fields(pid)
+    try:
+        return int(fields[19]) if fields is not None else None
+    except (IndexError, ValueError):
+        return None
+
+
+def _process_running(pid: int, ticks: int | None) -> bool:
+    """Is process ``pid``, started at ``ticks``, alive (not a zombie)?"""
+    if ticks is None:
+        return False
+    fields = _stat_fields(pid)
+    if fields is None or len(fields) < 20:
+        return False
+    try:
+        return int(fields[19]) == ticks and fields[0] not in (b"Z", b"X")
+    except ValueError:
+        return False
 
 
 def _group_alive(pgid: int) -> bool:
@@ -105,25 +151,29 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _group_has_live_members(pgid: int) -> bool:
-    """Like :func:`_group_alive`, but zombies (exited, not yet reaped by their
-    new parent) do not count. Scans ``/proc``; only used after SIGKILL."""
+def _group_members(pgid: int, min_ticks: int | None = None) -> list[int]:
+    """Live processes (zombies excluded) of group ``pgid``, started no earlier
+    than ``min_ticks`` if given. Scans ``/proc``."""
     if not _group_alive(pgid):
-        return False
+        return []
     try:
-        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:
-        return True
+        return [pgid]
+    found = []
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                data = f.read()
-            fields = data[data.rindex(b")") + 2 :].split()
-            if int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
-                return True
-        except (OSError, ValueError, IndexError):
+        fields = _stat_fields(pid)
+        if fields is None or len(fields) < 20:
             continue
-    return False
+        try:
+            if int(fields[2]) != pgid or fields[0] in (b"Z", b"X"):
+                continue
+            if min_ticks is not None and int(fields[19]) < min_ticks:
+                continue
+        except ValueError:
+            continue
+        found.append(pid)
+    return found
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -168,7 +218,25 @@ def _package_root_for_children() -> str | None:
     return _PACKAGE_ROOT or None
 
 
-class LocalBackend(TrialBackend):
+class _Dying:
+    """A process group being killed."""
+
+    __slots__ = ("trial_id", "proc", "pgid", "ticks", "deadline")
+
+    def __init__(self, trial_id: int, proc: subprocess.Popen | None, pgid: int, ticks: int | None, deadline: float):
+        self.trial_id = trial_id
+        self.proc = proc  # None: not our child (left by an earlier tuner)
+        self.pgid = pgid
+        self.ticks = ticks
+        self.deadline = deadline
+
+    def gone(self) -> bool:
+        if self.proc is not None and self.proc.poll() is None:
+            return False
+        return not _group_members(self.pgid, self.ticks)
+
+
+class LocalBackend(PollingBackend):
     """Runs each trial as a local subprocess of ``entry_point``.
 
     Parameters
@@ -178,7 +246,8 @@ class LocalBackend(TrialBackend):
         command-line arguments ``--name value`` and reports with
         :class:`syne_tune.Reporter`.
     delete_checkpoints
-        Delete a trial's ``checkpoints/`` once it is completed or stopped.
+        Delete a trial's ``checkpoints/`` once it is completed or stopped
+        (after its processes are gone).
     pass_args_as_json
         Pass the configuration as a JSON file (``--st_config_json_filename``)
         instead of one argument per key; see
@@ -193,6 +262,11 @@ class LocalBackend(TrialBackend):
     binary
         Program that runs the script (default: this Python interpreter,
         ``sys.executable``); a string or a list such as ``["python3", "-u"]``.
+    trials_die_with_tuner
+        ``True`` (default): a watchdog kills the trials (and the processes
+        they started) as soon as the tuner process ends, however it ends.
+        ``False``: trials outlive a killed tuner, and a resumed tuner adopts
+        those still running.
     """
 
     #: Seconds between SIGTERM and SIGKILL when a trial is stopped or paused.
@@ -207,8 +281,14 @@ class LocalBackend(TrialBackend):
         num_gpus_per_trial: int = 1,
         gpus_to_use: list | None = None,
         binary: str | list[str] | None = None,
+        trials_die_with_tuner: bool = True,
     ):
+        from syne_tune.utils.validation import check_parameter
+
         super().__init__(delete_checkpoints=delete_checkpoints, pass_args_as_json=pass_args_as_json)
+        check_parameter(self, "rotate_gpus", rotate_gpus, ["boolean"])
+        check_parameter(self, "trials_die_with_tuner", trials_die_with_tuner, ["boolean"])
+        check_parameter(self, "binary", binary, [str, os.PathLike, list, None])
         self.set_entrypoint(entry_point)
         self.rotate_gpus = bool(rotate_gpus)
         self.num_gpus_per_trial = int(num_gpus_per_trial)
@@ -220,30 +300,40 @@ class LocalBackend(TrialBackend):
             self.binary = [str(binary)]
         else:
             self.binary = [str(b) for b in binary]
+        self.trials_die_with_tuner = bool(trials_die_with_tuner)
         self.results_root: Path | None = None
         self.tuner_name: str | None = None
-        # per trial: metrics parsed so far, bytes of std.out consumed, the
-        # unfinished last line, and the (pid, start ticks) of its last process
-        self._metrics: dict[int, list[dict]] = {}
+        # per trial: bytes of std.out consumed, the unfinished last line, and
+        # the (pid, start ticks) of its latest process
         self._out_offset: dict[int, int] = {}
         self._out_partial: dict[int, bytes] = {}
         self._proc_info: dict[int, tuple[int, int | None]] = {}
-        self._exit_status: dict[int, tuple[str, datetime]] = {}
+        # exit status of a trial's process, once seen
+        self._exit_status: dict[int, str] = {}
         self._copied_checkpoint: set[int] = set()
+        # trials whose old process's output (after a pause or stop) is dropped
         self._discard_before_restart: set[int] = set()
+        # trials found running after a crash: restarted at the next poll
+        self._interrupted: set[int] = set()
+        self._warned_bad_lines: set[int] = set()
+        self._delete_when_dead: set[int] = set()
+        # True once restored from a snapshot (a resumed tuner)
+        self._restored = False
         self._init_runtime()
 
     def _init_runtime(self):
         self._procs: dict[int, subprocess.Popen] = {}
-        # process groups being killed: [popen or None, pgid, SIGKILL deadline]
-        # (+ True for a group that is not our child, e.g. left by an earlier tuner)
-        self._dying: list[list] = []
+        self._dying: list[_Dying] = []
+        self._watchdog: subprocess.Popen | None = None
+        self._stdout_files: dict[int, str] = {}
 
     # -- pickling: the tuner saves itself with its backend --------------------
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_procs", None)
-        state.pop("_dying", None)
+        for name in ("_procs", "_dying", "_watchdog", "_stdout_files"):
+            state.pop(name, None)
+        # groups still dying are re-checked (and killed if needed) by a restored backend
+        state["_restored"] = True
         return state
 
     def __setstate__(self, state):
@@ -274,10 +364,9 @@ class LocalBackend(TrialBackend):
 
     def _stdout_file(self, trial_id: int) -> str:
         """Path of a trial's std.out as a string (cached: polled often)."""
-        cache = self.__dict__.setdefault("_stdout_files", {})
-        path = cache.get(trial_id)
+        path = self._stdout_files.get(trial_id)
         if path is None:
-            path = cache[trial_id] = str(self.trial_path(trial_id) / "std.out")
+            path = self._stdout_files[trial_id] = str(self.trial_path(trial_id) / "std.out")
         return path
 
     def trial_path(self, trial_id: int) -> Path:
@@ -285,8 +374,13 @@ class LocalBackend(TrialBackend):
         return self._root() / str(trial_id)
 
     def checkpoint_path(self, trial_id: int) -> Path:
-        """Checkpoint folder of a trial (``--st_checkpoint_dir``)."""
+        """Checkpoint folder of a trial (``--st_checkpoint_dir``); it exists
+        only once the script (or a checkpoint copy) created it."""
         return self.trial_path(trial_id) / "checkpoints"
+
+    def checkpoint_trial_path(self, trial_id: int) -> Path:
+        """Syne Tune's name of :meth:`checkpoint_path`."""
+        return self.checkpoint_path(trial_id)
 
     # -- GPUs ------------------------------------------------------------------
     def set_gpu_devices(self, devices: list) -> None:
@@ -299,6 +393,38 @@ class LocalBackend(TrialBackend):
     def gpus_of_trial(self, trial_id: int) -> list[str] | None:
         """GPUs currently assigned to a running trial (``None`` if none)."""
         return None if self._gpus is None else self._gpus.gpus_of(trial_id)
+
+    # -- the watchdog ----------------------------------------------------------
+    def _tell_watchdog(self, line: str) -> None:
+        if not self.trials_die_with_tuner:
+            return
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.poll() is not None:
+            if line.startswith("untrack"):
+                return
+            watchdog = self._watchdog = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(_WATCHDOG), str(self.kill_grace_period)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+            )
+        try:
+            watchdog.stdin.write(line.encode() + b"\n")
+            watchdog.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):  # pragma: no cover - watchdog gone
+            self._watchdog = None
+
+    def _close_watchdog(self) -> None:
+        watchdog = self._watchdog
+        self._watchdog = None
+        if watchdog is not None:
+            try:
+                watchdog.stdin.close()
+                watchdog.wait(timeout=5.0)
+            except Exception:  # pragma: no cover - best effort
+                pass
 
     # -- starting a process ----------------------------------------------------
     def _command(self, trial_id: int, config: dict) -> list[str]:
@@ -317,6 +443,10 @@ class LocalBackend(TrialBackend):
                 else:
                     argv += [f"--{key}", value]
         argv += [f"--{ST_CHECKPOINT_DIR}", checkpoint_dir]
+        if not self.trials_die_with_tuner:
+            # the exit code must be known even if no tuner waits for the process
+            code_file = str(self.trial_path(trial_id) / _EXIT_CODE_FILE)
+            argv = ["/bin/sh", "-c", '"$@"; code=$?; echo "$code" > "$0"; exit "$code"', code_file] + argv
         return argv
 
     def _environment(self, trial_id: int) -> dict:
@@ -337,6 +467,8 @@ class LocalBackend(TrialBackend):
     def _schedule(self, trial_id: int, config: dict) -> None:
         trial_path = self.trial_path(trial_id)
         restart = trial_id in self._out_offset
+        if not restart and self._restored and self._adopt_folder(trial_id, trial_path, config):
+            restart = True
         if restart:
             # an old process of this trial (being killed, or left over from a
             # tuner that crashed) must not write next to the new one
@@ -345,20 +477,21 @@ class LocalBackend(TrialBackend):
                 self._discard_unseen(trial_id)
         else:
             self._prepare_fresh_folder(trial_id, trial_path)
-            self._metrics[trial_id] = []
             self._out_offset[trial_id] = 0
-        self.checkpoint_path(trial_id).mkdir(parents=True, exist_ok=True)
         with open(trial_path / "config.json", "w") as f:
             json.dump(config, f, default=_json_default)
-        try:
-            (trial_path / "end").unlink()
-        except FileNotFoundError:
-            pass
+        for name in ("end", _EXIT_CODE_FILE):
+            try:
+                (trial_path / name).unlink()
+            except FileNotFoundError:
+                pass
         out_path = trial_path / "std.out"
         if restart:
             self._terminate_partial_line(trial_id, out_path)
         self._exit_status.pop(trial_id, None)
         self._discard_before_restart.discard(trial_id)
+        self._interrupted.discard(trial_id)
+        self._delete_when_dead.discard(trial_id)
         argv = self._command(trial_id, config)
         env = self._environment(trial_id)
         try:
@@ -376,15 +509,61 @@ class LocalBackend(TrialBackend):
             if self._gpus is not None:
                 self._gpus.release(trial_id)
             raise
+        ticks = _process_start_ticks(proc.pid)
         self._procs[trial_id] = proc
-        self._proc_info[trial_id] = (proc.pid, _process_start_ticks(proc.pid))
+        self._proc_info[trial_id] = (proc.pid, ticks)
+        self._tell_watchdog(f"track {proc.pid} {ticks if ticks is not None else 0}")
+        try:
+            with open(trial_path / "proc.json", "w") as f:
+                json.dump({"pid": proc.pid, "start_ticks": ticks}, f)
+        except OSError:  # pragma: no cover - the folder was just written to
+            pass
         _register_backend(self)
+
+    def _read_proc_file(self, trial_path: Path) -> tuple[int, int | None] | None:
+        try:
+            with open(trial_path / "proc.json") as f:
+                data = json.load(f)
+            return int(data["pid"]), (int(data["start_ticks"]) if data.get("start_ticks") is not None else None)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _adopt_folder(self, trial_id: int, trial_path: Path, config: dict) -> bool:
+        """A resumed tuner starts a trial id whose folder already exists: the
+        trial was started after the tuner's last snapshot. If it ran the same
+        configuration, keep its output and checkpoint (it continues from
+        there) and return ``True``; otherwise the folder is cleared."""
+        if not (trial_path / "std.out").exists():
+            return False
+        try:
+            with open(trial_path / "config.json") as f:
+                old_config = json.load(f)
+        except (OSError, ValueError):
+            return False
+        new_config = json.loads(json.dumps(config, default=_json_default))
+        if old_config != new_config:
+            return False
+        info = self._read_proc_file(trial_path)
+        if info is not None:
+            self._proc_info[trial_id] = info
+        self._out_offset[trial_id] = 0
+        logger.info(
+            "Trial %d was started before the tuner was interrupted; continuing it from its folder %s",
+            trial_id,
+            trial_path,
+        )
+        return True
 
     def _prepare_fresh_folder(self, trial_id: int, trial_path: Path) -> None:
         """A new trial must not read files left by an earlier run in the same
-        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept)."""
+        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept). A
+        process still running there is killed first."""
         if trial_path.exists():
-            for name in ("std.out", "std.err", "end", "config.json"):
+            info = self._read_proc_file(trial_path)
+            if info is not None and trial_id not in self._procs:
+                self._proc_info[trial_id] = info
+                self._ensure_dead(trial_id)
+            for name in ("std.out", "std.err", "end", "config.json", "proc.json", _EXIT_CODE_FILE):
                 try:
                     (trial_path / name).unlink()
                 except FileNotFoundError:
@@ -394,6 +573,7 @@ class LocalBackend(TrialBackend):
         else:
             trial_path.mkdir(parents=True, exist_ok=True)
         self._copied_checkpoint.discard(trial_id)
+        self._out_partial.pop(trial_id, None)
 
     def _terminate_partial_line(self, trial_id: int, out_path: Path) -> None:
         """If the previous process was killed in the middle of a line, end that
@@ -410,16 +590,16 @@ class LocalBackend(TrialBackend):
                 f.write(b"\n")
 
     # -- reading results -------------------------------------------------------
-    def _read_new_output(self, trial_id: int) -> None:
-        """Parse what the trial appended to std.out since the last call."""
+    def _read_new_output(self, trial_id: int) -> list[dict]:
+        """Results in what the trial appended to std.out since the last call."""
         offset = self._out_offset.get(trial_id, 0)
         path = self._stdout_file(trial_id)
         try:
             size = os.stat(path).st_size
         except FileNotFoundError:
-            return
+            return []
         if size <= offset:
-            return
+            return []
         with open(path, "rb") as f:
             f.seek(offset)
             data = f.read(size - offset)
@@ -438,51 +618,69 @@ class LocalBackend(TrialBackend):
             self._out_partial[trial_id] = rest
             data = data[: cut + 1]
         if _METRIC_TAG not in data:
-            return
-        lines = [
-            line.decode("utf-8", errors="replace") for line in data.split(b"\n") if _METRIC_TAG in line
-        ]
-        results = retrieve(lines)
-        if results:
-            self._metrics.setdefault(trial_id, []).extend(results)
+            return []
+        lines = [line.decode("utf-8", errors="replace") for line in data.split(b"\n") if _METRIC_TAG in line]
+        results, bad = parse_report_lines(lines)
+        if bad and trial_id not in self._warned_bad_lines:
+            self._warned_bad_lines.add(trial_id)
+            logger.warning(
+                "Trial %d printed %d line(s) starting with '[tune-metric]: ' that are not a JSON object of "
+                "metrics (first: %r); they are ignored (warned once per trial)",
+                trial_id,
+                len(bad),
+                bad[0][:200],
+            )
+        return results
 
     def _discard_unseen(self, trial_id: int) -> None:
-        """After a pause/stop decision: drop results the tuner has not seen (and
-        the rest of the old process's output), so that a resumed trial's new
-        results start right after the last one the tuner got."""
+        """After a pause or stop decision: drop what the old process reported
+        since the last poll, so that a resumed trial's results start right
+        after the last one the tuner got."""
         self._read_new_output(trial_id)
         self._out_partial.pop(trial_id, None)
-        seen = self._last_metric_seen_index.get(trial_id, 0)
-        metrics = self._metrics.get(trial_id)
-        if metrics is not None and len(metrics) > seen:
-            del metrics[seen:]
 
-    def _poll(self, trial_id: int) -> str:
-        """Status of a busy trial's process, recording its exit."""
-        exit_status = self._exit_status.get(trial_id)
-        if exit_status is not None:
-            return exit_status[0]
+    def _poll(self, trial_ids: list[int]) -> list[PolledTrial]:
+        if self._dying:
+            self._reap()
+        polled = []
+        for trial_id in trial_ids:
+            if trial_id in self._interrupted:
+                polled.append(self._restart_interrupted(trial_id))
+                continue
+            # poll before reading, so that nothing written before the exit is missed
+            exit_status = self._exit_of(trial_id)
+            polled.append(PolledTrial(trial_id, self._read_new_output(trial_id), exit_status))
+        return polled
+
+    def _exit_of(self, trial_id: int) -> str | None:
+        """``Completed`` / ``Failed`` once the trial's process has exited."""
+        status = self._exit_status.get(trial_id)
+        if status is not None:
+            return status
         proc = self._procs.get(trial_id)
         if proc is None:
-            return self._poll_without_handle(trial_id)
+            return self._exit_without_handle(trial_id)
         code = proc.poll()
         if code is None:
-            return Status.in_progress
+            return None
         self._on_exit(trial_id, code)
-        return self._exit_status[trial_id][0]
+        return self._exit_status[trial_id]
 
     def _on_exit(self, trial_id: int, code: int | None) -> None:
         proc = self._procs.pop(trial_id, None)
-        end_time = self._now()
+        end_time = datetime.now()
         status = Status.completed if code == 0 else Status.failed
-        self._exit_status[trial_id] = (status, end_time)
+        self._exit_status[trial_id] = status
         if self._gpus is not None:
             self._gpus.release(trial_id)
         if proc is not None:
             # processes the script left behind in its group end with it
-            if _group_alive(proc.pid):
+            pid, ticks = self._proc_info.get(trial_id, (proc.pid, None))
+            if _group_members(proc.pid):
                 _signal_group(proc.pid, signal.SIGTERM)
-                self._dying.append([None, proc.pid, time.monotonic() + self.kill_grace_period])
+                self._dying.append(_Dying(trial_id, None, proc.pid, ticks, time.monotonic() + self.kill_grace_period))
+            else:
+                self._tell_watchdog(f"untrack {proc.pid}")
         try:
             with open(self.trial_path(trial_id) / "end", "w") as f:
                 json.dump({"returncode": code, "end_time": end_time.timestamp()}, f)
@@ -524,74 +722,87 @@ class LocalBackend(TrialBackend):
             lines = lines[1:]  # probably cut
         return "\n".join(lines[-_STDERR_TAIL_LINES:])
 
-    def _poll_without_handle(self, trial_id: int) -> str:
-        """A busy trial without a process handle: the backend was restored
-        from a saved tuner, and the trial was not restarted."""
-        end = self._read_end_marker(trial_id)
-        if end is not None:
-            code = end.get("returncode")
-            status = Status.completed if code == 0 else Status.failed
-            end_time = datetime.fromtimestamp(end["end_time"]) if end.get("end_time") else self._now()
-            self._exit_status[trial_id] = (status, end_time)
-            if status == Status.failed:
-                self._log_failure(trial_id, code)
-            return status
-        if self._orphan_alive(trial_id):
-            # still running from before the tuner restarted: its output is
-            # read, but its exit code cannot be known
-            return Status.in_progress
-        logger.warning(
-            f"Trial {trial_id}: its process is gone (the tuner was restarted and did not restart "
-            "this trial); marking it as failed"
-        )
-        self._exit_status[trial_id] = (Status.failed, self._now())
-        return Status.failed
-
-    def _read_end_marker(self, trial_id: int) -> dict | None:
+    def _recorded_exit_code(self, trial_id: int) -> tuple[bool, int | None]:
+        """Exit code recorded on disk by this backend (``end``) or by the
+        wrapper of a trial that outlives its tuner; ``(False, None)`` if none."""
+        path = self.trial_path(trial_id)
         try:
-            with open(self.trial_path(trial_id) / "end") as f:
-                return json.load(f)
+            with open(path / "end") as f:
+                return True, json.load(f).get("returncode")
         except (OSError, ValueError):
+            pass
+        try:
+            return True, int((path / _EXIT_CODE_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return False, None
+
+    def _exit_without_handle(self, trial_id: int) -> str | None:
+        """A busy trial without a process handle: adopted by a resumed tuner."""
+        if self._orphan_alive(trial_id):
             return None
+        known, code = self._recorded_exit_code(trial_id)
+        if not known:
+            logger.warning(
+                "Trial %d: its process is gone and left no exit code (the tuner was restarted); "
+                "marking it as failed",
+                trial_id,
+            )
+        status = Status.completed if known and code == 0 else Status.failed
+        self._exit_status[trial_id] = status
+        if status == Status.failed and known:
+            self._log_failure(trial_id, code)
+        return status
 
     def _orphan_alive(self, trial_id: int) -> bool:
-        """Is the last process of this trial still running although this
-        backend has no handle on it (e.g. the tuner was killed with SIGKILL)?"""
+        """Is the latest process of this trial alive although this backend
+        has no handle on it (e.g. a tuner killed with SIGKILL started it)?"""
         info = self._proc_info.get(trial_id)
         if info is None or trial_id in self._procs:
             return False
-        pid, ticks = info
-        if ticks is None:
-            return False  # cannot tell it from a new process with the same pid
-        return _process_start_ticks(pid) == ticks
+        return _process_running(*info)
 
-    def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
-        if self._dying:
-            self._reap()
-        results = []
-        for trial_id in trial_ids:
-            trial = self._trials[trial_id]
-            if self._status[trial_id] in BUSY_STATUS:
-                # poll before reading, so that nothing written before the
-                # exit is missed
-                status = self._poll(trial_id)
-                self._read_new_output(trial_id)
-                exit_status = self._exit_status.get(trial_id)
-                end_time = exit_status[1] if exit_status is not None else None
-            else:
-                status = self._status[trial_id]
-                end_time = self._training_end_time.get(trial_id)
-            results.append(
-                TrialResult(
-                    trial_id=trial_id,
-                    config=trial.config,
-                    creation_time=trial.creation_time,
-                    metrics=self._metrics.setdefault(trial_id, []),
-                    status=status,
-                    training_end_time=end_time,
-                )
-            )
-        return results
+    # -- crash recovery -------------------------------------------------------
+    def recover(self, replayed: Mapping[int, int]) -> None:
+        """Resume after a crash (see :meth:`TrialBackend.recover`).
+
+        For every trial that was running: if its process exited before the
+        crash and the exit was recorded, that status is reported at the next
+        poll; if it still runs and ``trials_die_with_tuner=False``, it is
+        adopted; otherwise what is left of it is killed (verified by process
+        start time), and at the next poll its last results are read and it
+        is restarted from its checkpoint.
+        """
+        super().recover(replayed)
+        self._restored = True
+        self._reap_leftovers()
+        for trial_id, _ in self.busy_trial_ids():
+            if trial_id in self._procs:
+                continue
+            if self._recorded_exit_code(trial_id)[0] and not self._orphan_alive(trial_id):
+                continue  # ended before the crash: reported by _exit_without_handle
+            if not self.trials_die_with_tuner and self._orphan_alive(trial_id):
+                logger.info("Trial %d is still running: adopted by the resumed tuner", trial_id)
+                continue
+            self._interrupted.add(trial_id)
+            self._ensure_dead(trial_id)
+
+    def _reap_leftovers(self) -> None:
+        """Groups that were being killed when the old tuner stopped."""
+        for trial_id, (pid, ticks) in self._proc_info.items():
+            if trial_id in self._procs or self.trial_status(trial_id) in BUSY_STATUS:
+                continue
+            if _group_members(pid, ticks):
+                self._ensure_dead(trial_id)
+
+    def _restart_interrupted(self, trial_id: int) -> PolledTrial:
+        """Read what an interrupted trial reported before it died, then restart
+        it from its checkpoint (it stays busy)."""
+        results = self._read_new_output(trial_id)
+        self._out_partial.pop(trial_id, None)
+        self._interrupted.discard(trial_id)
+        logger.info("Restarting trial %d, which was running when the tuner stopped", trial_id)
+        self._schedule(trial_id, self.get_trial(trial_id).config)
+        return PolledTrial(trial_id, results, None)
 
     # -- stop, pause, resume ---------------------------------------------------
     def _kill(self, trial_id: int) -> None:
@@ -600,25 +811,31 @@ class LocalBackend(TrialBackend):
         proc = self._procs.pop(trial_id, None)
         if self._gpus is not None:
             self._gpus.release(trial_id)
+        info = self._proc_info.get(trial_id)
         if proc is not None:
             _signal_group(proc.pid, signal.SIGTERM)
-            self._dying.append([proc, proc.pid, time.monotonic() + self.kill_grace_period])
-        elif self._orphan_alive(trial_id):
-            pid = self._proc_info[trial_id][0]
-            _signal_group(pid, signal.SIGTERM)
-            # not our child: it may linger as a zombie until its parent reaps it
-            self._dying.append([None, pid, time.monotonic() + self.kill_grace_period, True])
+            ticks = info[1] if info is not None else None
+            self._dying.append(_Dying(trial_id, proc, proc.pid, ticks, time.monotonic() + self.kill_grace_period))
+        elif info is not None and _group_members(info[0], info[1]) and (
+            _process_running(*info) or not _process_running(info[0], _process_start_ticks(info[0]))
+        ):
+            # not our child (started by an earlier tuner); its group is ours
+            # only if its leader is the recorded one or is gone
+            _signal_group(info[0], signal.SIGTERM)
+            self._dying.append(_Dying(trial_id, None, info[0], info[1], time.monotonic() + self.kill_grace_period))
 
     def _pause_trial(self, trial_id: int, result: dict | None) -> None:
-        self._kill(trial_id)
-        self._discard_unseen(trial_id)
-        # what the process writes until it is gone is dropped at resume
-        self._discard_before_restart.add(trial_id)
+        self._end_process(trial_id)
 
     def _stop_trial(self, trial_id: int, result: dict | None) -> None:
+        self._end_process(trial_id)
+
+    def _end_process(self, trial_id: int) -> None:
         self._kill(trial_id)
         self._discard_unseen(trial_id)
+        # what the process writes until it is gone is dropped at a resume
         self._discard_before_restart.add(trial_id)
+        self._interrupted.discard(trial_id)
 
     def _resume_trial(self, trial_id: int) -> None:
         self._exit_status.pop(trial_id, None)
@@ -629,33 +846,41 @@ class LocalBackend(TrialBackend):
         now = time.monotonic()
         still = []
         for entry in self._dying:
-            proc, pgid, deadline = entry[:3]
-            leader_running = proc is not None and proc.poll() is None
-            if not leader_running and not _group_alive(pgid):
+            if entry.gone():
+                self._on_group_gone(entry)
                 continue
-            if len(entry) > 3 and not _group_has_live_members(pgid):
-                continue
-            if final or now >= deadline:
-                _signal_group(pgid, signal.SIGKILL)
-                if proc is not None:
+            if final or now >= entry.deadline:
+                for pid in _group_members(entry.pgid, entry.ticks) or [entry.pgid]:
                     try:
-                        proc.wait(timeout=1.0)
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                if entry.proc is not None:
+                    try:
+                        entry.proc.wait(timeout=1.0)
                     except subprocess.TimeoutExpired:  # pragma: no cover
-                        still.append(entry)
-                        continue
-                if _group_has_live_members(pgid):
-                    still.append(entry)
-                continue
+                        pass
+                if entry.gone():
+                    self._on_group_gone(entry)
+                    continue
             still.append(entry)
         self._dying = still
 
-    def _finish_dying(self, pgids: set[int] | None = None, wait: float | None = None) -> None:
-        """Block until the dying groups ``pgids`` (all if ``None``) are gone:
-        up to ``wait`` seconds for them to exit after SIGTERM (default: their
-        grace period), then SIGKILL."""
+    def _on_group_gone(self, entry: _Dying) -> None:
+        self._tell_watchdog(f"untrack {entry.pgid}")
+        if entry.trial_id in self._delete_when_dead and not any(
+            e.trial_id == entry.trial_id for e in self._dying if e is not entry
+        ):
+            self._delete_when_dead.discard(entry.trial_id)
+            shutil.rmtree(self.checkpoint_path(entry.trial_id), ignore_errors=True)
+
+    def _finish_dying(self, trial_ids: set[int] | None = None, wait: float | None = None) -> None:
+        """Block until the dying groups of ``trial_ids`` (all if ``None``) are
+        gone: up to ``wait`` seconds for them to exit after SIGTERM (default:
+        their grace period), then SIGKILL."""
 
         def pending():
-            return [e for e in self._dying if pgids is None or e[1] in pgids]
+            return [e for e in self._dying if trial_ids is None or e.trial_id in trial_ids]
 
         entries = pending()
         if not entries:
@@ -663,29 +888,26 @@ class LocalBackend(TrialBackend):
         if wait is not None:
             stop = time.monotonic() + wait
             for e in entries:
-                e[2] = min(e[2], stop)
-        stop = max(e[2] for e in entries)
+                e.deadline = min(e.deadline, stop)
+        stop = max(e.deadline for e in entries)
         while pending() and time.monotonic() < stop:
             time.sleep(0.005)
             self._reap()
         for e in pending():
-            e[2] = 0.0
+            e.deadline = 0.0
         stop = time.monotonic() + 3.0
         while pending() and time.monotonic() < stop:
             self._reap()
             if pending():
                 time.sleep(0.01)
         for e in pending():
-            logger.warning(f"Process group {e[1]} did not end after SIGKILL")
+            logger.warning(f"Process group {e.pgid} of trial {e.trial_id} did not end after SIGKILL")
             self._dying.remove(e)
 
     def _ensure_dead(self, trial_id: int) -> None:
-        """Wait until the previous process group of ``trial_id`` is gone."""
-        if trial_id in self._procs or self._orphan_alive(trial_id):
-            self._kill(trial_id)
-        info = self._proc_info.get(trial_id)
-        if info is not None:
-            self._finish_dying({info[0]})
+        """Wait until every process of ``trial_id`` this backend knows of is gone."""
+        self._kill(trial_id)
+        self._finish_dying({trial_id})
 
     def stop_all(self) -> None:
         """Stop all running trials and wait until their processes are gone."""
@@ -693,6 +915,8 @@ class LocalBackend(TrialBackend):
             super().stop_all()
         finally:
             self._kill_everything(wait=self.kill_grace_period)
+            if not self._dying:
+                self._close_watchdog()
 
     def _kill_everything(self, wait: float) -> None:
         """SIGTERM to every process group this backend started that is still
@@ -701,49 +925,38 @@ class LocalBackend(TrialBackend):
             self._kill(trial_id)
         self._finish_dying(None, wait=wait)
 
-    def trials_to_restart(self) -> list[int]:
-        """Busy trials of a restored backend, except those whose process
-        ended (``end`` marker) before the old tuner recorded it: their status
-        is read from the marker instead."""
-        result = []
-        for trial_id, _ in self.busy_trial_ids():
-            if trial_id in self._procs:
-                continue  # running under this backend: nothing to restart
-            if self._read_end_marker(trial_id) is not None:
-                continue
-            result.append(trial_id)
-        return result
-
-    def prepare_restart(self, trial_id: int) -> None:
-        # a process left over from the old tuner must not run beside the new one
-        self._ensure_dead(trial_id)
-        self._exit_status.pop(trial_id, None)
-        super().prepare_restart(trial_id)
-
     # -- waiting ---------------------------------------------------------------
     def wait_for_activity(self, timeout: float) -> bool:
         """Sleep up to ``timeout`` seconds, returning early (``True``) as soon
-        as a running trial writes to its stdout or its process exits.
-
-        A tuner can call this instead of sleeping a fixed time, so that
-        results and free workers are noticed within ~10 ms.
-        """
+        as a running trial writes to its stdout or its process exits, so that
+        results and free workers are noticed within ~10 ms."""
         stop = time.monotonic() + max(0.0, timeout)
         interval = 0.002
+        adopted = [tid for tid, _ in self.busy_trial_ids() if tid not in self._procs]
         while True:
+            if self._interrupted:
+                return True
             for trial_id, proc in self._procs.items():
                 if proc.poll() is not None:
                     return True
-                try:
-                    if os.stat(self._stdout_file(trial_id)).st_size > self._out_offset.get(trial_id, 0):
-                        return True
-                except FileNotFoundError:
-                    pass
+                if self._has_new_output(trial_id):
+                    return True
+            for trial_id in adopted:
+                if not self._orphan_alive(trial_id) or self._has_new_output(trial_id):
+                    return True
             remaining = stop - time.monotonic()
             if remaining <= 0:
                 return False
+            if self._dying:
+                self._reap()
             time.sleep(min(interval, remaining))
             interval = min(interval * 2, 0.02)
+
+    def _has_new_output(self, trial_id: int) -> bool:
+        try:
+            return os.stat(self._stdout_file(trial_id)).st_size > self._out_offset.get(trial_id, 0)
+        except FileNotFoundError:
+            return False
 
     # -- files -----------------------------------------------------------------
     def _read_lines(self, trial_id: int, name: str) -> list[str]:
@@ -770,11 +983,14 @@ class LocalBackend(TrialBackend):
             shutil.rmtree(tgt)
         if src.exists():
             shutil.copytree(src, tgt)
-        else:
-            tgt.mkdir(parents=True, exist_ok=True)
         self._copied_checkpoint.add(tgt_trial_id)
 
     def delete_checkpoint(self, trial_id: int) -> None:
+        """Delete the checkpoint of ``trial_id``; if its processes are still
+        being killed, once they are gone."""
+        if any(e.trial_id == trial_id for e in self._dying) or trial_id in self._procs:
+            self._delete_when_dead.add(trial_id)
+            return
         shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
 
     def __del__(self):
@@ -782,5 +998,6 @@ class LocalBackend(TrialBackend):
         try:
             if getattr(self, "_procs", None) or getattr(self, "_dying", None):
                 self._kill_everything(wait=0.5)
+            self._close_watchdog()
         except Exception:
             pass

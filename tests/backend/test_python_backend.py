@@ -28,6 +28,7 @@ def with_checkpoint(epochs: int, st_checkpoint_dir: str, scale: float = 2.0):
 
     from syne_tune import Reporter
 
+    os.makedirs(st_checkpoint_dir, exist_ok=True)  # the backend does not create it
     path = os.path.join(st_checkpoint_dir, "state.json")
     start = 0
     if os.path.exists(path):

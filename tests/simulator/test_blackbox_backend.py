@@ -57,11 +57,12 @@ def test_results_follow_the_table(tabular):
     assert np.allclose([r["st_worker_timestamp"] for _, r in results], curve[:, 1])
     assert statuses[0][1] == Status.completed
     assert backend.time_keeper.time() == pytest.approx(float(curve[-1, 1]))
-    # nothing of the finished trial is kept but its status and checkpoint
+    # once the tuner was shown the completion, nothing of the finished trial
+    # is kept but its status and checkpoint
+    statuses, new = backend.fetch_status_results([0])
     assert backend._runs == {} and backend._queue.next_time() is None
     assert backend._trials == {} and backend._status == {}
     assert backend.trial_status(0) == Status.completed
-    statuses, new = backend.fetch_status_results([0])
     assert new == [] and statuses[0][1] == Status.completed and statuses[0][0].trial_id == 0
     with pytest.raises(ValueError, match="Unknown trial_id"):
         backend.trial_status(1)

@@ -85,20 +85,29 @@ def test_real_time_added_keeps_the_sequence(tabular):
     assert (db["st_tuner_time"].head(n).to_numpy() >= da["st_tuner_time"].head(n).to_numpy()).all()
 
 
-def test_polling_with_sleep_time(tabular):
-    tuner = make_tuner(tabular, max_wallclock_time=1800.0, seed=1, add_real_time=False, sleep_time=5.0)
-    tuner.run()
-    df = tuner.results_dataframe()
-    lag = df["st_tuner_time"] - df["st_worker_timestamp"]
-    assert len(df) > 50
-    assert lag.min() >= 0 and lag.max() <= 5.0 + 0.05 + 1e-6
-    assert lag.max() > 1.0  # results are seen late, as by a polling tuner
-
-
-def test_tuner_without_simulator_callback_is_rejected(tabular):
-    tuner = make_tuner(tabular, callbacks=[])
-    with pytest.raises(ValueError, match="SimulatorCallback"):
+def test_sleep_time_does_not_delay_a_simulated_tuner(tabular):
+    """The backend moves its clock to the next event whenever the tuner
+    waits, whatever sleep_time: results are seen as soon as they are due."""
+    frames = []
+    for sleep_time in (0.0, 5.0):
+        tuner = make_tuner(tabular, max_wallclock_time=1800.0, seed=1, add_real_time=False, sleep_time=sleep_time)
         tuner.run()
+        frames.append(tuner.results_dataframe())
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    lag = frames[1]["st_tuner_time"] - frames[1]["st_worker_timestamp"]
+    assert len(frames[1]) > 50
+    assert lag.max() == pytest.approx(0.05)  # delay_on_trial_result only
+
+
+def test_tuner_without_simulator_callback_runs_on_simulated_time(tabular):
+    """The backend owns the clock: no callback is needed for simulated time."""
+    tuner = make_tuner(tabular, callbacks=[], max_wallclock_time=3600.0, seed=2, add_real_time=False)
+    tuner.run()
+    reference = make_tuner(tabular, max_wallclock_time=3600.0, seed=2, add_real_time=False)
+    reference.run()
+    pd.testing.assert_frame_equal(tuner.results_dataframe(), reference.results_dataframe())
+    assert tuner.tuning_status.wallclock_time >= 3600.0
+    assert tuner.time_keeper is tuner.trial_backend.time_keeper
 
 
 def test_unknown_metric_is_rejected_before_any_trial(tabular):

@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import sys
+
+from syne_tune.backend import time_keeper as _time_keeper
 from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend, SimulatorConfig
-from syne_tune.backend.simulator_backend.time_keeper import SimulatedTimeKeeper
+from syne_tune.backend.time_keeper import SimulatedTimeKeeper
+
+# Syne Tune's import path of the simulated clock; all clocks live in
+# syne_tune.backend.time_keeper
+sys.modules[__name__ + ".time_keeper"] = _time_keeper
+time_keeper = _time_keeper
 
 __all__ = ["SimulatorBackend", "SimulatorConfig", "SimulatedTimeKeeper", "SimulatorCallback"]
 
 
 def __getattr__(name: str):
-    # the callback imports the results callback and tuner modules: load it on demand
+    # the callback imports the results store: load it on demand
     if name == "SimulatorCallback":
         from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
 

@@ -27,10 +27,17 @@ trial's final result, so that the tuner can still pause the trial on that
 result (promotion-based schedulers cap a trial at a rung and pause it there;
 it is then resumed from that rung).
 
-The tuner must be run with ``Tuner(..., sleep_time=0,
-callbacks=[SimulatorCallback()])``: the callback gives the tuner the
-backend's simulated clock and, whenever the tuner has nothing to do, moves
-the clock to the next event.
+The backend owns the simulated clock (:attr:`SimulatorBackend.time_keeper`):
+the tuner, the scheduler and the results read simulated time from it, and
+whenever the tuner has nothing to do it calls
+:meth:`SimulatorBackend.wait_for_activity`, which moves the clock to the next
+event (a simulated tuner never waits idle). ``Tuner(...,
+callbacks=[SimulatorCallback()])`` stores the results as simulations need.
+
+A snapshot of the backend (the tuner saves it with its state) reproduces
+everything that follows it: a tuner killed in the middle of a simulation
+resumes from its last snapshot and simulates the rest again, which with
+``add_real_time=False`` gives exactly the run it would have had.
 
 Implementation notes: each busy trial has exactly one pending event in a
 priority queue (its next result, or its completion), so the queue stays as
@@ -52,11 +59,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from time import perf_counter
 
 from syne_tune.backend.simulator_backend.events import EventQueue, TrialRun
-from syne_tune.backend.simulator_backend.time_keeper import SimulatedTimeKeeper
-from syne_tune.backend.trial_backend import TrialBackend
+from syne_tune.backend.time_keeper import SimulatedTimeKeeper
+from syne_tune.backend.trial_backend import TrialBackend, TrialBookkeepingMixin
 from syne_tune.trial import Status, Trial, TrialResult
 from syne_tune.constants import (
     ST_CHECKPOINT_DIR,
@@ -70,9 +76,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_DELAY = 0.05
 
 _BUSY = (Status.in_progress, Status.stopping)
-#: compact codes of the statuses of finished trials
-_FINISHED_CODE = {Status.completed: 1, Status.failed: 2, Status.stopped: 3}
-_CODE_STATUS = (None, Status.completed, Status.failed, Status.stopped)
 
 
 @dataclass
@@ -127,7 +130,7 @@ class SimulatorConfig:
             )
 
 
-class SimulatorBackend(TrialBackend):
+class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
     """Backend that runs trials on simulated time.
 
     This class runs a training script (``entry_point``) to completion when a
@@ -151,7 +154,8 @@ class SimulatorBackend(TrialBackend):
     simulator_config
         Delays of the simulated cluster (default: :class:`SimulatorConfig()`).
     tuner_sleep_time
-        Kept for API compatibility; the tuner's ``sleep_time`` should be 0.
+        Kept for API compatibility; the simulated tuner never sleeps (it
+        moves the clock to the next event).
     debug_resource_attr
         If given, debug log lines show this result entry (e.g. the epoch).
     add_real_time
@@ -162,6 +166,8 @@ class SimulatorBackend(TrialBackend):
     delete_checkpoints, pass_args_as_json
         See :class:`~syne_tune.backend.trial_backend.TrialBackend`.
     """
+
+    reproduces_from_snapshot = True
 
     def __init__(
         self,
@@ -197,11 +203,10 @@ class SimulatorBackend(TrialBackend):
         self.tuner_sleep_time = tuner_sleep_time
         self._debug_resource_attr = debug_resource_attr
         self._time_keeper = SimulatedTimeKeeper(add_real_time=add_real_time)
+        self._init_bookkeeping()
         self._queue = EventQueue()
         # current run of every busy trial
         self._runs: dict[int, TrialRun] = {}
-        # busy trial ids, in the order they were started (an ordered set)
-        self._busy: dict[int, None] = {}
         # results processed but not yet handed to the tuner
         self._new_results: list[tuple[int, dict]] = []
         # number of times results were handed to the tuner
@@ -211,13 +216,9 @@ class SimulatorBackend(TrialBackend):
         # times at which workers freed by a pause or stop are free again
         self._free_slots: list[float] = []
         # per trial (indexed by trial id): last result index reached (the
-        # checkpoint), seed, status code once finished (0: not finished).
-        # ``_trials`` and ``_status`` hold only trials that are not finished
-        # (running or paused): a finished trial costs a few bytes.
+        # checkpoint) and seed; a finished trial costs a few bytes
         self._last_index: list[int] = []
         self._seeds: list = []
-        self._finished = bytearray()
-        self._forget_after_fetch: list[int] = []
         self._tmp_dir: str | None = None
         # script runs only: trial id -> (config, rows, elapsed, base) of the
         # results a paused trial's script reported beyond the pause
@@ -226,36 +227,13 @@ class SimulatorBackend(TrialBackend):
     # -- clock ---------------------------------------------------------------
     @property
     def time_keeper(self) -> SimulatedTimeKeeper:
-        """The simulated clock (shared with the tuner by ``SimulatorCallback``)."""
+        """The simulated clock; the tuner reads time from it."""
         return self._time_keeper
-
-    def set_time_keeper(self, time_keeper) -> None:
-        if time_keeper is self._time_keeper:
-            return
-        if isinstance(time_keeper, SimulatedTimeKeeper):
-            self._time_keeper = time_keeper
-            return
-        raise ValueError(
-            f"{type(self).__name__} runs on simulated time, but the tuner passed a "
-            f"{type(time_keeper).__name__}. Create the Tuner with "
-            "callbacks=[SimulatorCallback()] (from syne_tune.backend.simulator_backend) "
-            "and sleep_time=0."
-        )
-
-    def _now(self):
-        tk = self._time_keeper
-        if not tk.started:
-            tk.start_of_time()
-        return tk.time_stamp()
 
     def _enter(self) -> float:
         """Entering the backend: charge the time spent outside, then process
         all events up to now. Returns the current simulated time."""
-        tk = self._time_keeper
-        if not tk.started:
-            tk.start_of_time()
-        tk.advance_by_outside_time()
-        now = tk.time()
+        now = self._time_keeper.advance_by_outside_time()
         heap = self._queue.heap
         if heap and heap[0][0] <= now:
             self._process_until(now)
@@ -269,30 +247,26 @@ class SimulatorBackend(TrialBackend):
         return self._queue.next_time()
 
     def advance_to_next_event(self, only_if_idle: bool = False) -> bool:
-        """Move the clock to the next pending event. Used by
-        ``SimulatorCallback`` when the tuner has nothing to do. With
-        ``only_if_idle``, nothing happens while results or completions are
-        waiting to be fetched by the tuner. Returns ``True`` if the clock was
-        moved."""
+        """Move the clock to the next pending event. With ``only_if_idle``,
+        nothing happens while results or completions are waiting to be
+        fetched by the tuner. Returns ``True`` if the clock was moved."""
         if only_if_idle and (self._new_results or self._deferred):
             return False
-        heap = self._queue.heap
-        while heap and not heap[0][2].active:
-            heapq.heappop(heap)
-        if not heap:
+        next_time = self._queue.next_time()
+        if next_time is None:
             return False
-        next_time = heap[0][0]
         tk = self._time_keeper
-        if tk._current_time is None:
-            tk.start_of_time()
         # the real time spent since the backend was left (deciding on the
         # latest events) is charged before the jump, at the time it was spent
         tk.advance_by_outside_time()
         tk.mark_exit()
-        if next_time > tk._current_time:
-            tk._current_time = next_time
-            return True
-        return False
+        return tk.advance_to(next_time)
+
+    def wait_for_activity(self, timeout: float) -> bool:
+        """The tuner has nothing to do: move the clock to the next event
+        (whatever ``timeout``: a simulated tuner never waits idle). Returns
+        ``True`` if the clock moved."""
+        return self.advance_to_next_event()
 
     # -- event processing -------------------------------------------------------
     def _process_until(self, now: float) -> None:
@@ -370,9 +344,7 @@ class SimulatorBackend(TrialBackend):
     def _finish(self, run: TrialRun, event_time: float) -> None:
         trial_id = run.trial_id
         del self._runs[trial_id]
-        self._busy.pop(trial_id, None)
-        self._status[trial_id] = run.final_status
-        self._forget_after_fetch.append(trial_id)
+        self._set_status(trial_id, run.final_status)
         self._last_index[trial_id] = run.offset + run.next_index - 1
         if self.delete_checkpoints and run.final_status == Status.completed:
             self.delete_checkpoint(trial_id)
@@ -450,29 +422,22 @@ class SimulatorBackend(TrialBackend):
         if not isinstance(config, dict):
             raise TypeError(f"config must be a dict, got {type(config).__name__}")
         self._enter()
-        trial_id = len(self.trial_ids)
+        trial_id = self.new_trial_id()
         if checkpoint_trial_id is not None:
             self._check_known(checkpoint_trial_id)
         trial = Trial(trial_id=trial_id, config=dict(config), creation_time=self._time_keeper.time_stamp())
-        self.trial_ids.append(trial_id)
-        self._trials[trial_id] = trial
-        self._status[trial_id] = Status.in_progress
+        self._add_trial(trial)
         self._last_index.append(-1)
-        self._finished.append(0)
         self._seeds.append(self._trial_seed(trial_id))
         try:
             if checkpoint_trial_id is not None:
                 self.copy_checkpoint(checkpoint_trial_id, trial_id)
-            self._busy[trial_id] = None
             self._schedule(trial_id, trial.config)
         except BaseException:
             # the trial could not start (e.g. its config is not in the
             # table): leave no trace of it
-            self.trial_ids.pop()
-            for table in (self._trials, self._status, self._busy):
-                table.pop(trial_id, None)
+            self._remove_last_trial(trial_id)
             self._last_index.pop()
-            self._finished.pop()
             self._seeds.pop()
             raise
         finally:
@@ -490,13 +455,11 @@ class SimulatorBackend(TrialBackend):
             if not isinstance(new_config, dict):
                 raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
             trial.config = dict(new_config)
-        self._status[trial_id] = Status.in_progress
-        self._busy[trial_id] = None
+        self._set_status(trial_id, Status.in_progress)
         try:
             self._schedule(trial_id, trial.config)
         except BaseException:
-            self._status[trial_id] = Status.paused
-            self._busy.pop(trial_id, None)
+            self._set_status(trial_id, Status.paused)
             trial.config = old_config
             raise
         finally:
@@ -517,12 +480,11 @@ class SimulatorBackend(TrialBackend):
                 f"Trial {trial_id} cannot be {new_status.lower()}: its status is {status}, not running"
             )
         self._cancel_run(trial_id, result)
-        self._status[trial_id] = new_status
+        self._set_status(trial_id, new_status)
         cfg = self.simulator_config
         heapq.heappush(self._free_slots, now + cfg.delay_stop + cfg.delay_complete_after_stop)
         if new_status == Status.stopped:
             self._script_rest.pop(trial_id, None)
-            self._forget(trial_id)
             if self.delete_checkpoints:
                 self.delete_checkpoint(trial_id)
         self._exit()
@@ -541,34 +503,21 @@ class SimulatorBackend(TrialBackend):
     def _cancel_run(self, trial_id: int, result: dict | None) -> None:
         run = self._runs.pop(trial_id)
         run.active = False
-        self._busy.pop(trial_id, None)
         delivered = self._delivered_index(trial_id, run, drop_pending=True)
         index = self._checkpoint_index(run, result, delivered)
         self._last_index[trial_id] = index
         if self.entry_point is not None:
             self._keep_rest_of_run(run, index)
 
-    def stop_all(self) -> None:
-        for trial_id in list(self._busy):
-            self.stop_trial(trial_id)
-
-    def busy_trial_ids(self) -> list[tuple[int, str]]:
-        return [(trial_id, self._status[trial_id]) for trial_id in self._busy]
-
     def fetch_status_results(
         self, trial_ids: list[int]
     ) -> tuple[dict[int, tuple[Trial, str]], list[tuple[int, dict]]]:
         """Statuses of ``trial_ids`` and their results since the last call
         (in the order they were reported; O(number of new events))."""
+        if self._to_release:
+            self._release_finished()
         tk = self._time_keeper
-        # inlined tk.advance_by_outside_time(): this is the hot path
-        now = tk._current_time
-        if now is None:
-            tk.start_of_time()
-            now = tk._current_time
-        elif tk.add_real_time and tk._last_recent_exit is not None:
-            now += perf_counter() - tk._last_recent_exit
-            tk._current_time = now
+        now = tk.advance_by_outside_time()
         heap = self._queue.heap
         if heap and heap[0][0] <= now:
             self._process_until(now)
@@ -589,12 +538,8 @@ class SimulatorBackend(TrialBackend):
         try:
             trial_status_dict = {tid: (trials[tid], status[tid]) for tid in trial_ids}
         except KeyError:
-            trial_status_dict = {tid: (self._trial_or_stub(tid), self.trial_status(tid)) for tid in trial_ids}
-        if self._forget_after_fetch:
-            for tid in self._forget_after_fetch:
-                self._forget(tid)
-            self._forget_after_fetch = []
-        tk._last_recent_exit = perf_counter()
+            trial_status_dict = {tid: (self.get_trial(tid), self.trial_status(tid)) for tid in trial_ids}
+        tk.mark_exit()
         return trial_status_dict, results
 
     def _keep_unwanted_results(self, results: list, wanted) -> None:
@@ -604,61 +549,6 @@ class SimulatorBackend(TrialBackend):
             run = self._runs.get(trial_id)
             if run is not None:
                 run.batch = self._batch
-
-    def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
-        """Trials with their current status. The simulator does not keep the
-        history of results (they are handed to the tuner once, by
-        :meth:`fetch_status_results`), so ``metrics`` is empty; finished
-        trials are not kept either (see :meth:`_trial_or_stub`)."""
-        return [
-            self._trial_or_stub(tid).add_results(metrics=[], status=self.trial_status(tid), training_end_time=None)
-            for tid in trial_ids
-        ]
-
-    # -- compact bookkeeping of finished trials ---------------------------------
-    def _forget(self, trial_id: int) -> None:
-        """A finished trial (completed, failed, stopped) keeps only a status
-        code, its checkpoint position and its seed."""
-        status = self._status.pop(trial_id, None)
-        if status is not None:
-            self._finished[trial_id] = _FINISHED_CODE[status]
-        self._trials.pop(trial_id, None)
-
-    def _trial_or_stub(self, trial_id: int) -> Trial:
-        """The trial; for a finished one (whose config the tuner already
-        has), a stand-in with its id only."""
-        self._check_known(trial_id)
-        trial = self._trials.get(trial_id)
-        return trial if trial is not None else Trial(trial_id=trial_id, config={}, creation_time=None)
-
-    def _check_known(self, trial_id: int) -> None:
-        if isinstance(trial_id, bool) or not isinstance(trial_id, int) or not 0 <= trial_id < len(self.trial_ids):
-            raise ValueError(f"Unknown trial_id {trial_id}; known ids are 0..{len(self.trial_ids) - 1}")
-
-    def trial_status(self, trial_id: int) -> str:
-        status = self._status.get(trial_id)
-        if status is not None:
-            return status
-        self._check_known(trial_id)
-        return _CODE_STATUS[self._finished[trial_id]]
-
-    def _pause_trial(self, trial_id: int, result: dict | None) -> None:  # pragma: no cover - API hook
-        self._cancel_run(trial_id, result)
-
-    def _stop_trial(self, trial_id: int, result: dict | None) -> None:  # pragma: no cover - API hook
-        self._cancel_run(trial_id, result)
-
-    def trials_to_restart(self) -> list[int]:
-        return list(self._busy)
-
-    def prepare_restart(self, trial_id: int) -> None:
-        """A trial found running in a restored state continues from the last
-        result the tuner saw (see :meth:`TrialBackend.prepare_restart`)."""
-        self._check_known(trial_id)
-        if trial_id in self._runs:
-            self._cancel_run(trial_id, None)
-        self._busy.pop(trial_id, None)
-        self._status[trial_id] = Status.paused
 
     # -- checkpoints ------------------------------------------------------------
     def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
