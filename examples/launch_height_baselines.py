@@ -62,10 +62,11 @@ def main():
     tuner.run()
 
     experiment = load_experiment(tuner.tuner_path)
-    best = experiment.best_config()
-    print(f"\nBest configuration (trial {best.pop('trial_id')}, mean_loss={best.pop('mean_loss'):.4f}):")
+    best = experiment.best_config()  # the best row: metrics and config_* values
+    print(f"\nBest configuration (trial {best['trial_id']}, mean_loss={best['mean_loss']:.4f}, epoch {best['epoch']}):")
     for key, value in best.items():
-        print(f"  {key} = {value}")
+        if key.startswith("config_"):
+            print(f"  {key[len('config_'):]} = {value}")
     figure = tuner.tuner_path / "best_mean_loss.png"
     experiment.plot(figure_path=str(figure))
     print(f"Results: {tuner.tuner_path}\nPlot:    {figure}")

@@ -82,6 +82,7 @@ class StoreResultsCallback(TunerCallback):
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_tuner"] = None
+        state.pop("_clock", None)
         return state
 
     # -- opening (called by the tuner before on_tuning_start) --------------------
@@ -101,17 +102,18 @@ class StoreResultsCallback(TunerCallback):
     # -- hooks -------------------------------------------------------------------
     def on_tuning_start(self, tuner) -> None:
         self._tuner = tuner
+        self._clock = tuner.time_keeper.time
         if self.store is None or not self.store.is_open:
             # used outside the Tuner's run(): start a store of its own
             self.open(tuner, resumed=False)
 
     def on_trial_result(self, trial: Trial, status: str, result: dict, decision: str) -> None:
         row = dict(result)
-        row[ST_DECISION] = getattr(decision, "value", decision)
+        row[ST_DECISION] = decision if type(decision) is str else decision.value
         row[ST_STATUS] = status
         row[ST_TRIAL_ID] = trial.trial_id
         if self.add_wallclock_time:
-            row[ST_TUNER_TIME] = self._tuner.time_keeper.time()
+            row[ST_TUNER_TIME] = self._clock()
         if self.extra_results_composer is not None:
             extra = self.extra_results_composer(self._tuner)
             if extra:

@@ -108,11 +108,6 @@ def _to_parquet(df, path: Path) -> None:
         df.to_parquet(path, index=False)
 
 
-def _plain(value):
-    """Enum members (decisions) as their string."""
-    return value.value if hasattr(value, "value") and isinstance(value, str) else value
-
-
 def rows_to_dataframe(rows: list[dict], configs: list[dict | None]):
     """DataFrame of ``rows``; ``configs[i]`` (the configuration of row ``i``'s
     trial when it was reported) becomes the ``config_<name>`` columns."""
@@ -125,7 +120,7 @@ def rows_to_dataframe(rows: list[dict], configs: list[dict | None]):
             for key in config:
                 keys.setdefault(key, None)
     for key in keys:
-        df[f"config_{key}"] = [_plain(c.get(key)) if c else None for c in configs]
+        df[f"config_{key}"] = [c.get(key) if c else None for c in configs]
     return df
 
 

@@ -60,6 +60,7 @@ from syne_tune.constants import (
 )
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler
 from syne_tune.results_callback import StoreResultsCallback
+from syne_tune.results_table import best_config_from_results
 from syne_tune.trial import Status, Trial
 from syne_tune.tuner_callback import TunerCallback
 from syne_tune.tuning_status import TuningStatus
@@ -236,7 +237,6 @@ class Tuner:
         self._finished = False
         self._stop_fired = False
         self._exhausted = False
-        self._warned_values: set[tuple[int, str]] = set()
         self._pickler = "pickle"
 
     # -- public API --------------------------------------------------------------
@@ -315,8 +315,6 @@ class Tuner:
     def best_config(self, metric: str | int = 0) -> tuple[int, dict]:
         """``(trial_id, config)`` of the best result reported so far for ``metric``
         (a name or the index into the scheduler's metrics)."""
-        from syne_tune.experiments import best_config_from_results
-
         metric_names = self.scheduler.metric_names()
         mode = self.scheduler.metric_mode()
         if isinstance(metric, int):
@@ -389,6 +387,8 @@ class Tuner:
         now = time.perf_counter()
         self._next_print = now + self.print_update_interval
         self._next_save = now + self.results_update_interval
+        limit = getattr(self.stop_criterion, "max_wallclock_time", None)
+        self._time_limit = float(limit) if _is_number(limit) else None
         new_since_save = False
         while True:
             if self._interrupt_signal is not None:
@@ -416,6 +416,9 @@ class Tuner:
                 progress |= self._schedule_new_trials()
             if progress:
                 new_since_save = True
+                # news may be due at once (a simulator moves its clock to
+                # its next event here): no idle iteration in between
+                backend.wait_for_activity(0.0)
             else:
                 for hook in cb_sleep:
                     hook(self.sleep_time)
@@ -444,10 +447,9 @@ class Tuner:
         timeout = min(self.sleep_time, MAX_WAIT)
         now = time.perf_counter()
         timeout = min(timeout, self._next_print - now, self._next_save - now)
-        limit = getattr(self.stop_criterion, "max_wallclock_time", None)
-        if _is_number(limit):
-            timeout = min(timeout, limit - self.time_keeper.time())
-        return max(0.0, timeout)
+        if self._time_limit is not None:
+            timeout = min(timeout, self._time_limit - self.time_keeper.time())
+        return timeout if timeout > 0.0 else 0.0
 
     def _process_backend(self) -> bool:
         """Fetch results and statuses; pass them to the scheduler. Returns
@@ -528,35 +530,35 @@ class Tuner:
 
     def _check_values(self, trial_id: int, result: dict) -> str | None:
         """Why ``result`` cannot be used (a metric of the scheduler, or its
-        resource, is not a finite number), or ``None``. Non-finite values of
-        other metrics get a warning (once per trial and metric) and are kept;
-        they never count as a best value."""
-        needed = self._numeric_keys()
-        problem = None
-        for key, value in result.items():
-            if key in needed:
-                if not _is_number(value):
-                    problem = problem or f"metric {key!r} = {value!r} is not a number"
-                elif not math.isfinite(value):
-                    problem = problem or f"metric {key!r} = {value!r} is not a finite number"
-            elif isinstance(value, float) and not math.isfinite(value):
-                if (trial_id, key) not in self._warned_values:
-                    self._warned_values.add((trial_id, key))
-                    logger.warning(
-                        "Trial %d reported %s = %s, not a finite number: this value is invalid and is ignored "
-                        "for the best values (warned once per trial and metric)",
-                        trial_id, key, value,
-                    )
-        return problem
+        resource, is not a finite number), or ``None``. (A missing metric is
+        the scheduler's to report: it names what was reported.) Non-finite
+        values of other metrics are kept; they never count as a best value,
+        and backends that parse raw report lines warn about them."""
+        for key in self._numeric_keys():
+            value = result.get(key)
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is float:
+                if value - value == 0.0:
+                    continue  # finite (inf - inf and nan - nan are nan)
+                return f"metric {key!r} = {value!r} is not a finite number"
+            if kind is int:
+                continue
+            if not _is_number(value):
+                return f"metric {key!r} = {value!r} is not a number"
+            if not math.isfinite(value):
+                return f"metric {key!r} = {value!r} is not a finite number"
+        return None
 
-    def _numeric_keys(self) -> frozenset:
+    def _numeric_keys(self) -> tuple:
         keys = getattr(self, "_numeric_keys_cache", None)
         if keys is None:
-            names = set(self.scheduler.metric_names())
+            names = list(self.scheduler.metric_names())
             resource = getattr(self.scheduler, "resource_attr", None)
-            if isinstance(resource, str):
-                names.add(resource)
-            keys = self._numeric_keys_cache = frozenset(names)
+            if isinstance(resource, str) and resource not in names:
+                names.append(resource)
+            keys = self._numeric_keys_cache = tuple(names)
         return keys
 
     def _replayed_decision(self, trial_id: int, decision: str, journaled: str) -> str:
@@ -614,7 +616,6 @@ class Tuner:
         busy = self._num_busy_workers()
         if not self.asynchronous_scheduling and busy > 0:
             return False
-        snapshot = self.save_tuner and not self.trial_backend.reproduces_from_snapshot
         started = False
         for _ in range(self.n_workers - busy):
             if started and self.stop_criterion(self.tuning_status):
@@ -635,7 +636,7 @@ class Tuner:
             for callback_hook in self._cb[hook]:
                 callback_hook(trial)
             started = True
-            if snapshot:
+            if self.save_tuner and not self.trial_backend.reproduces_from_snapshot:
                 # no result is fetched between a start and this snapshot, so a
                 # resumed tuner knows every trial whose results it replays
                 self._write_snapshot()

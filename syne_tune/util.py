@@ -1,58 +1,64 @@
-"""Small helpers shared by the tuner, backends and experiment tools."""
+"""Compatibility import path: Syne Tune's ``syne_tune.util`` helpers.
 
-from __future__ import annotations
+Launchers written for Syne Tune import helpers such as
+``from syne_tune.util import experiment_path, random_string``. The helpers
+live in the package :mod:`syne_tune.utils`; this module only re-exports them
+under their Syne Tune names. New code should import from the modules below.
 
-import json
-import os
-import re
-from datetime import datetime
-from pathlib import Path
+* :mod:`syne_tune.utils.paths`: :func:`experiment_path`,
+  :func:`s3_experiment_path`, :func:`name_from_base`,
+  :func:`check_valid_tuner_name`, :func:`check_valid_sagemaker_name`,
+  :func:`sanitize_sagemaker_name`, :func:`random_string`;
+* :mod:`syne_tune.utils.json_io`: :func:`dump_json`, :func:`load_json`,
+  :func:`dump_json_with_numpy`;
+* :mod:`syne_tune.utils.timing`: :class:`RegularCallback`, :func:`catchtime`;
+* :mod:`syne_tune.utils.collection_utils`: :func:`dict_get`,
+  :func:`recursive_merge`, :func:`find_first_of_type`, :func:`is_increasing`,
+  :func:`is_integer`, :func:`is_positive_integer`;
+* :mod:`syne_tune.utils.metrics`: :func:`metric_name_mode`.
 
-from syne_tune.constants import ST_DATETIME_FORMAT, SYNETUNE_FOLDER
+All of them use the standard library only.
+"""
 
-_VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/]*$")
+from syne_tune.utils.collection_utils import (
+    dict_get,
+    find_first_of_type,
+    is_increasing,
+    is_integer,
+    is_positive_integer,
+    recursive_merge,
+)
+from syne_tune.utils.json_io import dump_json, dump_json_with_numpy, load_json
+from syne_tune.utils.metrics import metric_name_mode
+from syne_tune.utils.paths import (
+    check_valid_sagemaker_name,
+    check_valid_tuner_name,
+    experiment_path,
+    name_from_base,
+    random_string,
+    s3_experiment_path,
+    sanitize_sagemaker_name,
+)
+from syne_tune.utils.timing import RegularCallback, catchtime
 
-
-def experiment_path(tuner_name: str | None = None, local_path: str | None = None) -> Path:
-    """Folder of an experiment: ``$SYNETUNE_FOLDER`` (default ``~/syne-tune``) / ``tuner_name``."""
-    root = Path(local_path) if local_path else Path(os.environ.get(SYNETUNE_FOLDER) or Path.home() / "syne-tune")
-    return root / tuner_name if tuner_name else root
-
-
-def check_valid_tuner_name(name: str) -> None:
-    """Tuner names become folder names: letters, digits, '-', '_' and '/' only."""
-    if not isinstance(name, str) or not _VALID_NAME.match(name) or ".." in name:
-        raise ValueError(
-            f"Invalid tuner_name {name!r}: use letters, digits, '-', '_' (and '/' for sub-folders), "
-            "starting with a letter or digit"
-        )
-
-
-def name_from_base(base: str, suffix: bool = True) -> str:
-    """``base`` followed by a timestamp with milliseconds (unique per run)."""
-    if not suffix:
-        return base
-    now = datetime.now()
-    return f"{base}-{now.strftime(ST_DATETIME_FORMAT)}-{now.microsecond // 1000:03d}"
-
-
-def _json_default(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, (datetime, Path)):
-        return str(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def dump_json(data, path: str | Path) -> None:
-    """Write ``data`` as JSON atomically (temporary file, then rename); numpy values allowed."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=2, default=_json_default)
-    os.replace(tmp, path)
-
-
-def load_json(path: str | Path):
-    with open(path) as f:
-        return json.load(f)
+__all__ = [
+    "RegularCallback",
+    "catchtime",
+    "check_valid_sagemaker_name",
+    "check_valid_tuner_name",
+    "dict_get",
+    "dump_json",
+    "dump_json_with_numpy",
+    "experiment_path",
+    "find_first_of_type",
+    "is_increasing",
+    "is_integer",
+    "is_positive_integer",
+    "load_json",
+    "metric_name_mode",
+    "name_from_base",
+    "random_string",
+    "recursive_merge",
+    "s3_experiment_path",
+    "sanitize_sagemaker_name",
+]

@@ -61,6 +61,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -316,6 +317,7 @@ class LocalBackend(PollingBackend):
         # trials found running after a crash: restarted at the next poll
         self._interrupted: set[int] = set()
         self._warned_bad_lines: set[int] = set()
+        self._warned_values: set[tuple[int, str]] = set()
         self._delete_when_dead: set[int] = set()
         # True once restored from a snapshot (a resumed tuner)
         self._restored = False
@@ -621,6 +623,8 @@ class LocalBackend(PollingBackend):
             return []
         lines = [line.decode("utf-8", errors="replace") for line in data.split(b"\n") if _METRIC_TAG in line]
         results, bad = parse_report_lines(lines)
+        if any("NaN" in line or "Infinity" in line for line in lines):
+            self._warn_non_finite(trial_id, results)
         if bad and trial_id not in self._warned_bad_lines:
             self._warned_bad_lines.add(trial_id)
             logger.warning(
@@ -631,6 +635,22 @@ class LocalBackend(PollingBackend):
                 bad[0][:200],
             )
         return results
+
+    def _warn_non_finite(self, trial_id: int, results: list[dict]) -> None:
+        """Warn (once per trial and metric) about NaN / Infinity in report
+        lines: such a value is invalid; the tuner fails the trial if it is
+        the scheduler's metric, and never counts it as a best value."""
+        for result in results:
+            for key, value in result.items():
+                if isinstance(value, float) and not math.isfinite(value) and (trial_id, key) not in self._warned_values:
+                    self._warned_values.add((trial_id, key))
+                    logger.warning(
+                        "Trial %d reported %s = %s, not a finite number: the value is invalid "
+                        "(warned once per trial and metric)",
+                        trial_id,
+                        key,
+                        value,
+                    )
 
     def _discard_unseen(self, trial_id: int) -> None:
         """After a pause or stop decision: drop what the old process reported

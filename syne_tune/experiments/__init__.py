@@ -3,15 +3,19 @@
 from syne_tune.experiments.experiment_result import (
     ExperimentResult,
     best_config_from_results,
+    best_result_row,
     get_metadata,
     list_experiments,
     load_experiment,
+    load_experiments_df,
 )
 
 __all__ = [
     "ExperimentResult",
     "best_config_from_results",
+    "best_result_row",
     "get_metadata",
     "list_experiments",
     "load_experiment",
+    "load_experiments_df",
 ]

@@ -1,43 +1,78 @@
-"""Load the results of a tuning run and look at them."""
+"""Load the results of a tuning run and look at them.
+
+:func:`load_experiment` reads a run's folder into an :class:`ExperimentResult`
+(results DataFrame, ``metadata.json`` and, on request, the Tuner).
+:func:`best_config_from_results` and :func:`best_result_row` (from
+:mod:`syne_tune.results_table`) are re-exported here. This module imports
+neither the Tuner nor pandas at import time.
+
+Plots need the ``visual`` extra (matplotlib). A plot saved to a file is drawn
+on a stand-alone figure (Agg), without pyplot: no display is needed and the
+matplotlib backend of the session is left alone.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from syne_tune.constants import (
+    ST_DECISION,
     ST_METADATA_FILENAME,
     ST_TRIAL_ID,
     ST_TUNER_CREATION_TIMESTAMP,
     ST_TUNER_DILL_FILENAME,
     ST_TUNER_TIME,
 )
-from syne_tune.util import experiment_path, load_json
+from syne_tune.results_table import _plain, best_config_from_results, best_result_row
+from syne_tune.utils.json_io import load_json
+from syne_tune.utils.metrics import metric_name_mode
+from syne_tune.utils.paths import experiment_path
+
+__all__ = [
+    "ExperimentResult",
+    "best_result_row",
+    "best_config_from_results",
+    "load_experiment",
+    "get_metadata",
+    "list_experiments",
+    "load_experiments_df",
+]
 
 logger = logging.getLogger(__name__)
 
+#: Prefix of the configuration columns of a results DataFrame.
+_CONFIG_PREFIX = "config_"
 
-def best_config_from_results(results, metric: str, mode: str) -> tuple[int, dict]:
-    """``(trial_id, config)`` of the row with the best ``metric`` in a results DataFrame."""
-    if results is None or len(results) == 0:
-        raise ValueError("No results yet: cannot determine the best configuration")
-    if metric not in results.columns:
-        raise ValueError(f"Metric {metric!r} not in the results (columns: {sorted(results.columns)})")
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    values = results[metric]
-    index = values.idxmin() if mode == "min" else values.idxmax()
-    row = results.loc[index]
-    config = {col[len("config_"):]: _plain(row[col]) for col in results.columns if col.startswith("config_")}
-    return int(row[ST_TRIAL_ID]), config
+#: Decision value of a result after which the scheduler stopped the trial.
+_STOP = "STOP"
 
 
-def _plain(value):
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+def _figure(figsize: tuple[float, float] | None, to_file: bool):
+    """New figure and axes: stand-alone (no pyplot) when saved to a file."""
+    try:
+        if to_file:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=figsize)
+            return fig, fig.subplots()
+        import matplotlib.pyplot as plt
+    except ImportError as ex:
+        from syne_tune.try_import import try_import_visual_message
+
+        raise ImportError(try_import_visual_message()) from ex
+    return plt.subplots(figsize=figsize)
+
+
+def _finish(fig, figure_path: str | Path | None) -> None:
+    if figure_path is not None:
+        fig.savefig(figure_path)
+    else:
+        import matplotlib.pyplot as plt
+
+        plt.show()
 
 
 @dataclass
@@ -65,73 +100,142 @@ class ExperimentResult:
     path: Path
 
     def __str__(self) -> str:
-        n = 0 if self.results is None else len(self.results)
-        return f"ExperimentResult({self.name}: {n} results, scheduler {self.metadata.get('scheduler_name')})"
+        res = f"Experiment {self.name}"
+        if self.results is not None and len(self.results) > 0:
+            res += (
+                f" contains {len(self.results)} evaluations from "
+                f"{self.results[ST_TRIAL_ID].nunique()} trials"
+            )
+        return res
 
     def creation_date(self):
+        """When the Tuner was created (:class:`datetime.datetime`)."""
         from datetime import datetime
 
         return datetime.fromtimestamp(self.metadata[ST_TUNER_CREATION_TIMESTAMP])
 
     def metric_names(self) -> list[str]:
+        """Metrics of the scheduler."""
         return list(self.metadata["metric_names"])
 
     def metric_mode(self) -> str | list[str]:
+        """``"min"`` / ``"max"``, or one mode per metric."""
         return self.metadata["metric_mode"]
 
     def entrypoint_name(self) -> str:
+        """Name (stem) of the tuned script."""
         return Path(self.metadata.get("entrypoint", "")).stem
 
-    def _metric_and_mode(self, metric: str | int) -> tuple[str, str]:
-        names = self.metric_names()
-        modes = self.metric_mode()
-        if isinstance(metric, int):
-            if not 0 <= metric < len(names):
-                raise ValueError(f"metric index {metric} out of range for metrics {names}")
-            index = metric
-        else:
-            if metric not in names:
-                raise ValueError(f"Unknown metric {metric!r}; this experiment's metrics are {names}")
-            index = names.index(metric)
-        mode = modes if isinstance(modes, str) else modes[index]
-        return names[index], mode
+    def _metric_name_mode(self, metric: str | int) -> tuple[str, str]:
+        return metric_name_mode(self.metric_names(), self.metric_mode(), metric, owner="ExperimentResult")
 
-    def best_config(self, metric: str | int = 0) -> dict:
-        """The best configuration for ``metric`` (name or index), with
-        ``trial_id`` and the metric's value added."""
-        name, mode = self._metric_and_mode(metric)
-        trial_id, config = best_config_from_results(self.results, name, mode)
-        rows = self.results[self.results[ST_TRIAL_ID] == trial_id][name]
-        best_value = rows.min() if mode == "min" else rows.max()
-        return {"trial_id": trial_id, name: _plain(best_value), **config}
+    def _has_results(self, what: str) -> bool:
+        if self.results is None or len(self.results) == 0:
+            logger.warning("%s: experiment %s has no results", what, self.name)
+            return False
+        return True
 
-    def plot(self, metric_to_plot: str | int = 0, figure_path: str | None = None, **plt_kwargs):
-        """Plot the best metric found so far against tuner time (seconds).
+    def best_config(self, metric: str | int = 0) -> dict[str, Any]:
+        """The result with the best value of ``metric``, as a dictionary.
 
-        Saved to ``figure_path`` if given, else shown. Returns the figure.
+        Parameters
+        ----------
+        metric
+            Name of a metric of the scheduler, or its position (default: the
+            first).
+
+        Returns
+        -------
+        dict
+            Every column of the best row (``trial_id``, the reported metrics,
+            ``config_<name>`` for each hyperparameter) except the internal
+            ``st_*`` columns. NaN and infinite values of ``metric`` are
+            ignored.
+
+        Raises
+        ------
+        ValueError
+            If ``metric`` is not a metric of the run, or it has no finite value.
         """
-        import matplotlib
+        name, mode = self._metric_name_mode(metric)
+        row = best_result_row(self.results, name, mode)
+        return {key: _plain(value) for key, value in row.items() if not str(key).startswith("st_")}
 
-        if figure_path is not None:
-            matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+    def plot(self, metric_to_plot: str | int = 0, figure_path: str | Path | None = None, **plt_kwargs):
+        """Plot the best value of a metric found so far against tuner time.
 
-        name, mode = self._metric_and_mode(metric_to_plot)
+        Parameters
+        ----------
+        metric_to_plot
+            Name or position of the metric (default: the first).
+        figure_path
+            Save the figure to this file; ``None``: show it.
+        plt_kwargs
+            Passed to :meth:`matplotlib.axes.Axes.step` (``figsize`` sets the
+            figure size).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            The figure (``None`` if there are no results).
+        """
+        name, mode = self._metric_name_mode(metric_to_plot)
+        if not self._has_results("plot"):
+            return None
         df = self.results.sort_values(ST_TUNER_TIME)
-        best = df[name].cummin() if mode == "min" else df[name].cummax()
-        fig, ax = plt.subplots(figsize=plt_kwargs.pop("figsize", (7, 4)))
+        values = df[name].where(df[name].abs() != float("inf"))  # NaN and +-inf never count as best
+        best = (values.cummin() if mode == "min" else values.cummax()).ffill()
+        fig, ax = _figure(plt_kwargs.pop("figsize", None), figure_path is not None)
         ax.step(df[ST_TUNER_TIME], best, where="post", **plt_kwargs)
-        ax.scatter(df[ST_TUNER_TIME], df[name], s=6, alpha=0.3, color="gray", label="reported")
-        ax.set_xlabel("wall-clock time (s)")
-        ax.set_ylabel(f"best {name} ({mode})")
-        ax.set_title(self.name)
+        ax.set_xlabel("wallclock time (secs)")
+        ax.set_ylabel(name)
+        ax.set_title(f"Best result over time {self.name}")
         ax.grid(alpha=0.3)
-        fig.tight_layout()
-        if figure_path is not None:
-            fig.savefig(figure_path, dpi=120)
-            plt.close(fig)
-        else:
-            plt.show()
+        _finish(fig, figure_path)
+        return fig
+
+    def plot_trials_over_time(
+        self,
+        metric_to_plot: str | int = 0,
+        figure_path: str | Path | None = None,
+        figsize: tuple[float, float] | None = None,
+        **plt_kwargs,
+    ):
+        """Plot each trial's values of a metric against tuner time (one line
+        per trial); results after which the scheduler stopped the trial are
+        marked with a red cross.
+
+        Parameters
+        ----------
+        metric_to_plot
+            Name or position of the metric (default: the first).
+        figure_path
+            Save the figure to this file; ``None``: show it.
+        figsize
+            Width and height in inches (default ``(12, 4)``).
+        plt_kwargs
+            Passed to :meth:`matplotlib.axes.Axes.plot` for every trial's line.
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            The figure (``None`` if there are no results).
+        """
+        name, _ = self._metric_name_mode(metric_to_plot)
+        if not self._has_results("plot_trials_over_time"):
+            return None
+        fig, ax = _figure(figsize or (12, 4), figure_path is not None)
+        line_kwargs = {"marker": ".", "alpha": 0.5, **plt_kwargs}
+        df = self.results.sort_values(ST_TUNER_TIME)
+        for _, trial_df in df.groupby(ST_TRIAL_ID, sort=True):
+            ax.plot(trial_df[ST_TUNER_TIME], trial_df[name], **line_kwargs)
+        if ST_DECISION in df.columns:
+            stopped = df[df[ST_DECISION] == _STOP]
+            ax.scatter(stopped[ST_TUNER_TIME], stopped[name], marker="x", color="red")
+        ax.set_xlabel("Wallclock time (s)")
+        ax.set_ylabel(name)
+        ax.set_title("Trials value over time")
+        _finish(fig, figure_path)
         return fig
 
 
@@ -158,26 +262,53 @@ def load_experiment(
     load_tuner: bool = False,
     local_path: str | None = None,
     experiment_name: str | None = None,
+    errors: str = "raise",
 ) -> ExperimentResult:
     """Load a run by tuner name (under ``$SYNETUNE_FOLDER``) or folder path.
+
+    The results are every row the tuner stored, also for a run that was
+    killed (they are journaled as they arrive).
 
     Parameters
     ----------
     tuner_name
         Tuner name, a unique prefix of one, or the path of the run's folder.
+    download_if_not_found
+        Accepted for compatibility; runs are never downloaded from S3.
     load_tuner
         Also restore the :class:`~syne_tune.Tuner` (e.g. to resume it).
     local_path
         Root folder to look in instead of ``$SYNETUNE_FOLDER``.
+    experiment_name
+        Accepted for compatibility (S3 folder of the run); not used.
+    errors
+        ``"raise"`` (default): a missing, duplicated or corrupt results file
+        raises :class:`~syne_tune.results_store.ResultsIntegrityError`.
+        ``"recover"``: load what is readable, with a warning per problem
+        (:func:`~syne_tune.results_store.repair_results` makes it permanent).
+
+    Returns
+    -------
+    ExperimentResult
+        The run's results, metadata and (optionally) Tuner.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no run matches ``tuner_name``.
+    ValueError
+        If several runs match, or ``metadata.json`` is not valid JSON.
+    ResultsIntegrityError
+        If the stored results are incomplete or corrupt (``errors="raise"``).
     """
-    from syne_tune.results_callback import read_results
+    from syne_tune.results_store import read_results
 
     path = _resolve_path(tuner_name, local_path)
     try:
         metadata = load_json(path / ST_METADATA_FILENAME)
     except ValueError as ex:
         raise ValueError(f"{path / ST_METADATA_FILENAME} is not valid JSON: {ex}") from ex
-    results = read_results(path)
+    results = read_results(path, errors=errors)
     tuner = None
     if load_tuner:
         from syne_tune.tuner import Tuner
@@ -186,8 +317,16 @@ def load_experiment(
     return ExperimentResult(name=path.name, results=results, metadata=metadata, tuner=tuner, path=path)
 
 
-def get_metadata(path_filter=None, root: str | Path | None = None) -> dict[str, dict]:
-    """Metadata of every run under ``root`` (default ``$SYNETUNE_FOLDER``), by run name."""
+def get_metadata(path_filter: Callable[[str], bool] | None = None, root: str | Path | None = None) -> dict[str, dict]:
+    """Metadata of every run under ``root``, by run folder (relative to ``root``).
+
+    Parameters
+    ----------
+    path_filter
+        Keep only runs whose folder path passes this filter.
+    root
+        Folder to search (default ``$SYNETUNE_FOLDER``).
+    """
     root = Path(root) if root else experiment_path()
     out = {}
     for meta in sorted(root.rglob(ST_METADATA_FILENAME)):
@@ -201,8 +340,26 @@ def get_metadata(path_filter=None, root: str | Path | None = None) -> dict[str, 
     return out
 
 
-def list_experiments(path_filter=None, experiment_filter=None, root: str | Path | None = None, load_tuner: bool = False) -> list[ExperimentResult]:
-    """Load every run under ``root`` that passes the filters."""
+def list_experiments(
+    path_filter: Callable[[str], bool] | None = None,
+    experiment_filter: Callable[[ExperimentResult], bool] | None = None,
+    root: str | Path | None = None,
+    load_tuner: bool = False,
+) -> list[ExperimentResult]:
+    """Load every run under ``root`` that passes the filters.
+
+    Parameters
+    ----------
+    path_filter
+        Keep only runs whose folder path passes this filter (cheap: applied
+        before loading).
+    experiment_filter
+        Keep only loaded runs that pass this filter.
+    root
+        Folder to search (default ``$SYNETUNE_FOLDER``).
+    load_tuner
+        Also restore each run's Tuner.
+    """
     root = Path(root) if root else experiment_path()
     results = []
     for name in get_metadata(path_filter, root):
@@ -210,3 +367,39 @@ def list_experiments(path_filter=None, experiment_filter=None, root: str | Path 
         if experiment_filter is None or experiment_filter(exp):
             results.append(exp)
     return results
+
+
+def load_experiments_df(
+    path_filter: Callable[[str], bool] | None = None,
+    experiment_filter: Callable[[ExperimentResult], bool] | None = None,
+    root: str | Path | None = None,
+    load_tuner: bool = False,
+):
+    """Results of all runs of :func:`list_experiments` in one DataFrame.
+
+    Each run's rows get a ``tuner_name`` column and one column per metadata
+    entry (a list-valued entry ``k`` of several values gives columns
+    ``k-0``, ``k-1``, ...; of one value, column ``k``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Empty if no run is found.
+    """
+    import pandas as pd
+
+    frames = []
+    for exp in list_experiments(path_filter, experiment_filter, root, load_tuner):
+        if exp.results is None or len(exp.results) == 0:
+            continue
+        extra: dict[str, Any] = {"tuner_name": exp.name}
+        for key, value in exp.metadata.items():
+            if isinstance(value, list):
+                if len(value) == 1:
+                    extra[key] = value[0]
+                else:
+                    extra.update({f"{key}-{i}": v for i, v in enumerate(value)})
+            elif not isinstance(value, dict):
+                extra[key] = value
+        frames.append(exp.results.assign(**extra))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

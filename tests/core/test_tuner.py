@@ -54,7 +54,7 @@ def test_results_stored_and_loaded():
     best = exp.best_config()
     assert best["loss"] == pytest.approx(df["loss"].min())
     trial_id, config = tuner.best_config()
-    assert trial_id == best["trial_id"] and config["x"] == best["x"]
+    assert trial_id == best["trial_id"] and config["x"] == best["config_x"]
     assert exp.metadata["metric_names"] == ["loss"] and exp.metadata["scheduler_name"] == "RandomSearch"
     assert (tuner.tuner_path / "results.csv.zip").exists()
 

@@ -263,10 +263,10 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
         return tk.advance_to(next_time)
 
     def wait_for_activity(self, timeout: float) -> bool:
-        """The tuner has nothing to do: move the clock to the next event
-        (whatever ``timeout``: a simulated tuner never waits idle). Returns
-        ``True`` if the clock moved."""
-        return self.advance_to_next_event()
+        """Move the clock to the next event, unless results or completions
+        are already waiting to be fetched (whatever ``timeout``: a simulated
+        tuner never waits idle). Returns ``True`` if the clock moved."""
+        return self.advance_to_next_event(only_if_idle=True)
 
     # -- event processing -------------------------------------------------------
     def _process_until(self, now: float) -> None:
