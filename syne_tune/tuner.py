@@ -224,7 +224,8 @@ class Tuner:
             tuner_name = tuner_name.lstrip("-_") or "st-tuner"
         check_valid_tuner_name(tuner_name)
         self._base_name = tuner_name
-        self.name = name_from_base(tuner_name, suffix=suffix_tuner_name)
+        # no length limit: a local folder name (SageMaker limits job names, not ours)
+        self.name = name_from_base(tuner_name, max_length=None, suffix=suffix_tuner_name)
         self.tuner_path = experiment_path(self.name)
         self.trial_backend_path = trial_backend_path
         self.tuning_status = TuningStatus(metric_names=scheduler.metric_names())
@@ -273,6 +274,8 @@ class Tuner:
         previous_handlers = self._install_signal_handlers()
         try:
             self.tuner_path.mkdir(parents=True, exist_ok=True)
+            if self.save_tuner and not resumed:
+                self._write_snapshot()  # from now on, a killed run can be resumed
             self.trial_backend.set_path(
                 results_root=str(self.trial_backend_path or self.tuner_path), tuner_name=self.name
             )
@@ -286,8 +289,8 @@ class Tuner:
             self._build_hooks()
             if resumed:
                 self._recover(replay)
-            if self.save_tuner:
-                self._write_snapshot()  # from now on, a killed run can be resumed
+                if self.save_tuner:
+                    self._write_snapshot()  # the replayed results need no replay again
             self._loop()
         except _Interrupted as ex:
             interrupted = ex
@@ -774,8 +777,8 @@ class Tuner:
         self._finished = True
         clean = interrupted is not None and not interrupted.immediate
         steps = []
-        if clean and self.save_tuner:
-            steps.append(("save the tuner state", self.save))
+        if clean:
+            steps.append(("interrupt the running trials", self._interrupt_running_trials))
         steps.append(("stop the running trials", self._stop_running_trials))
         steps.append(("finish the callbacks", self._end_callbacks))
         if interrupted is None and error is None and self.save_tuner:
@@ -798,6 +801,16 @@ class Tuner:
                     f"Tuning stopped: {len(self._failed_trials)} trials failed (max_failures={self.max_failures}). "
                     f"Trial {first} failed" + (f"; end of its stderr:\n{tail}" if tail else "")
                 )
+
+    def _interrupt_running_trials(self) -> None:
+        """Clean interruption: end the running trials' processes but keep
+        them running in the saved state, so that a resumed tuner restarts
+        them (from their checkpoints). What they reported before they ended
+        is processed and stored first."""
+        if self.trial_backend.interrupt_all():
+            self._process_backend()
+        if self.save_tuner:
+            self.save()
 
     def _stop_running_trials(self) -> None:
         if not self._running and not self.trial_backend.busy_trial_ids():

@@ -1,6 +1,5 @@
 """Shared test fixtures."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -9,12 +8,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_mirror() -> Path | None:
-    """Folder of the team's real benchmark data, or None if absent."""
-    env = os.environ.get("SYNE_TUNE_DATA_MIRROR")
-    for candidate in [env, REPO_ROOT.parent / "shared" / "data"]:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+    """Folder of the team's real benchmark data, or None if absent (the
+    library's one lookup, ``conversion_scripts.utils.data_mirror_path``)."""
+    from syne_tune.blackbox_repository.conversion_scripts.utils import data_mirror_path
+
+    mirror = data_mirror_path()
+    return mirror if mirror is not None and mirror.is_dir() else None
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,9 @@ and for every blackbox already generated in the repository (or named with
 ``--generate``), prints:
 
 * ``load_s``: time of ``deserialize`` / ``load_blackbox`` (min / median of
-  ``--repeats``; checksums verified, verification cache warm),
+  ``--repeats``; checksums verified, verification cache warm, i.e. the
+  default ``ignore_hash=True``; the synthetic table also with
+  ``ignore_hash=False``, every file hashed on each load),
 * ``read_us``: mean time of ``objective_function(config, seed=s)`` over
   ``--num-reads`` random configurations of the table (all fidelities at
   once; a dict for blackboxes without fidelity).
@@ -65,16 +67,12 @@ def time_reads(bbs: dict, num_reads: int, rng) -> float:
     for _ in range(num_reads):
         bb = bbs[tasks[int(rng.integers(len(tasks)))]]
         configs = getattr(bb, "_bench_configs", None)
-        if configs is None:
-            if hasattr(bb, "all_configurations"):
-                configs = bb.all_configurations()
-            else:  # offline blackbox
-                df = bb.df_evaluations
-                configs = df[bb.hp_names].drop_duplicates().to_dict("records")
-            bb._bench_configs = configs
-        seeds = int(getattr(bb, "num_seeds", 1))
+        if configs is None:  # tabular and offline blackboxes both list them
+            configs = bb._bench_configs = bb.all_configurations()
+        # offline blackboxes take seed values, the others positions
+        seeds = getattr(bb, "seed_values", None) or list(range(bb.num_seeds))
         config = configs[int(rng.integers(len(configs)))]
-        seed = int(rng.integers(seeds)) if getattr(bb, "seed_col", 1) is not None else None
+        seed = seeds[int(rng.integers(len(seeds)))]
         plans.append((bb, config, seed))
     t0 = time.perf_counter()
     for bb, config, seed in plans:
@@ -132,6 +130,10 @@ def main():
         )
         results["synthetic_nb201 (no mmap)"] = measure(
             "synthetic_nb201 (no mmap)", lambda: deserialize(path, memory_map=False),
+            args.repeats, args.num_reads, rng,
+        )
+        results["synthetic_nb201 (ignore_hash=False)"] = measure(
+            "synthetic_nb201 (full hash)", lambda: deserialize(path, ignore_hash=False),
             args.repeats, args.num_reads, rng,
         )
     finally:

@@ -328,11 +328,13 @@ class LocalBackend(PollingBackend):
         self._dying: list[_Dying] = []
         self._watchdog: subprocess.Popen | None = None
         self._stdout_files: dict[int, str] = {}
+        # set by interrupt_all: interrupted trials are not restarted in this process
+        self._hold_restarts = False
 
     # -- pickling: the tuner saves itself with its backend --------------------
     def __getstate__(self):
         state = dict(self.__dict__)
-        for name in ("_procs", "_dying", "_watchdog", "_stdout_files"):
+        for name in ("_procs", "_dying", "_watchdog", "_stdout_files", "_hold_restarts"):
             state.pop(name, None)
         # groups still dying are re-checked (and killed if needed) by a restored backend
         state["_restored"] = True
@@ -665,7 +667,11 @@ class LocalBackend(PollingBackend):
         polled = []
         for trial_id in trial_ids:
             if trial_id in self._interrupted:
-                polled.append(self._restart_interrupted(trial_id))
+                if self._hold_restarts:
+                    # interrupted by the tuner: read what it reported, restart later
+                    polled.append(PolledTrial(trial_id, self._read_new_output(trial_id), None))
+                else:
+                    polled.append(self._restart_interrupted(trial_id))
                 continue
             # poll before reading, so that nothing written before the exit is missed
             exit_status = self._exit_of(trial_id)
@@ -805,6 +811,24 @@ class LocalBackend(PollingBackend):
                 continue
             self._interrupted.add(trial_id)
             self._ensure_dead(trial_id)
+
+    def interrupt_all(self) -> bool:
+        """End the processes of all busy trials (SIGTERM to their groups,
+        SIGKILL after the grace period) and wait until they are gone; the
+        trials stay busy: their output is still read, and a tuner resumed
+        from a snapshot restarts them (see :meth:`recover`)."""
+        self._hold_restarts = True
+        killed = set()
+        for trial_id, _ in self.busy_trial_ids():
+            if trial_id in self._interrupted:
+                continue
+            if trial_id in self._procs and self._exit_of(trial_id) is not None:
+                continue  # ended by itself: its exit is reported by the next fetch
+            self._kill(trial_id)
+            self._interrupted.add(trial_id)
+            killed.add(trial_id)
+        self._finish_dying(killed)
+        return True
 
     def _reap_leftovers(self) -> None:
         """Groups that were being killed when the old tuner stopped."""

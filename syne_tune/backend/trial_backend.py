@@ -190,6 +190,14 @@ class TrialBackend(abc.ABC):
         for trial_id, _ in self.busy_trial_ids():
             self.stop_trial(trial_id)
 
+    def interrupt_all(self) -> bool:
+        """The tuner is interrupted (Ctrl-C, SIGTERM): end the runs of all busy
+        trials now, but keep them busy, so that their results reported so far
+        can still be fetched and a resumed tuner restarts them. Returns
+        ``True`` if this was done; ``False`` (the default) if the backend
+        cannot, and the tuner stops its trials instead."""
+        return False
+
     # -- crash recovery ---------------------------------------------------------
     def recover(self, replayed: Mapping[int, int]) -> None:
         """Called once when a tuner restored from a snapshot resumes, before

@@ -1,49 +1,63 @@
 """Blackbox backed by a long table of offline evaluations (one row per
-configuration, fidelity and seed), and conversion of such a table into a
-dense :class:`~syne_tune.blackbox_repository.BlackboxTabular`."""
+configuration, fidelity and seed), its conversion into a dense
+:class:`~syne_tune.blackbox_repository.blackbox_tabular.BlackboxTabular`,
+and its :func:`serialize` / :func:`deserialize` in the repository format
+(see :mod:`~syne_tune.blackbox_repository.storage`)."""
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
+from syne_tune.blackbox_repository import storage
 from syne_tune.blackbox_repository.blackbox import Blackbox, ObjectiveFunctionResult
-from syne_tune.blackbox_repository.errors import ConfigurationNotFoundError
+from syne_tune.blackbox_repository.blackbox_tabular import (
+    BlackboxTabular,
+    hyperparameter_columns,
+    objective_columns,
+)
+from syne_tune.blackbox_repository.errors import (
+    ConfigurationNotFoundError,
+    CorruptBlackboxError,
+)
 from syne_tune.blackbox_repository.hyperparameter_index import (
     HyperparameterIndex,
     _series_to_list,
 )
 
 
-def _hp_names(configuration_space: Dict[str, Any], df: pd.DataFrame) -> List[str]:
-    """Hyperparameter columns: keys of the space that are domains, plus
-    constant keys that happen to be columns."""
-    names = []
-    for name, value in configuration_space.items():
-        is_domain = hasattr(value, "sample") and hasattr(value, "value_type")
-        if is_domain or name in df.columns:
-            names.append(name)
-    return names
-
-
 class BlackboxOffline(Blackbox):
     """Blackbox answering from a table of evaluations.
 
-    :param df_evaluations: one row per evaluation, with a column per
-        hyperparameter, per fidelity attribute, ``seed_col`` if given, and per
-        objective
-    :param configuration_space: configuration space
-    :param fidelity_space: fidelity space (optional)
-    :param objectives_names: objective columns; default: all columns whose
-        name starts with ``metric_``
-    :param seed_col: column holding the seed, if evaluations were repeated
+    Parameters
+    ----------
+    df_evaluations
+        One row per evaluation, with a column per hyperparameter, per
+        fidelity attribute, ``seed_col`` if given, and per objective.
+    configuration_space
+        Configuration space.
+    fidelity_space
+        Fidelity space (optional).
+    objectives_names
+        Objective columns; default: all columns whose name starts with
+        ``metric_``.
+    seed_col
+        Column holding the seed, if evaluations were repeated. The ``seed``
+        argument of :meth:`objective_function` is then a value of this column
+        (not a position); without ``seed_col`` it is ignored.
 
+    Notes
+    -----
     Lookups are exact matches on the hyperparameter values (through a dict
-    built once). Without fidelity argument and with a fidelity space, all
-    recorded fidelities of the configuration are returned as array
-    ``(num_fidelities, num_objectives)``, sorted by fidelity.
+    built once). Without fidelity argument and with a single fidelity
+    attribute, all fidelities are returned as array ``(num_fidelities,
+    num_objectives)``, rows in the order of :attr:`fidelity_values` (the
+    sorted values of the fidelity column); a fidelity not recorded for a
+    configuration (but for another one) gives NaN values.
     """
 
     def __init__(
@@ -54,18 +68,14 @@ class BlackboxOffline(Blackbox):
         objectives_names: Optional[List[str]] = None,
         seed_col: Optional[str] = None,
     ):
-        if objectives_names is None:
-            objectives_names = [c for c in df_evaluations.columns if str(c).startswith("metric_")]
-        missing = [c for c in objectives_names if c not in df_evaluations.columns]
-        if missing:
-            raise ValueError(f"objective columns {missing} not found in the table")
+        objectives_names = objective_columns(df_evaluations, objectives_names)
         super().__init__(
             configuration_space=configuration_space,
             fidelity_space=fidelity_space,
             objectives_names=objectives_names,
         )
         self.metric_cols = list(objectives_names)
-        self.hp_names = _hp_names(configuration_space, df_evaluations)
+        self.hp_names = hyperparameter_columns(configuration_space, df_evaluations.columns)
         self.fidelity_names = list(fidelity_space) if fidelity_space else []
         overlap = set(self.fidelity_names) & set(self.hp_names)
         if overlap:
@@ -93,12 +103,18 @@ class BlackboxOffline(Blackbox):
         return self.df_evaluations.set_index(self.index_cols)
 
     def _build_lookup(self):
-        import gc
-
         df = self.df_evaluations
         values = df[self.metric_cols].to_numpy(dtype=np.float64)
         values.flags.writeable = False
         self._values = values
+        self._fidelity_values = (
+            np.sort(df[self.fidelity_names[0]].unique())
+            if len(self.fidelity_names) == 1
+            else None
+        )
+        self._seed_values = (
+            np.sort(df[self.seed_col].unique()).tolist() if self.seed_col else None
+        )
         columns = [_series_to_list(df[c]) for c in self.hp_names]
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -143,6 +159,10 @@ class BlackboxOffline(Blackbox):
             fid_keys = [tuple(r) for r in df[self.fidelity_names].to_numpy().tolist()]
         else:
             fid_keys = [()] * len(df)
+        # a single fidelity: every curve is aligned with fidelity_values
+        aligned = None
+        if self._fidelity_values is not None:
+            aligned = {(v,): i for i, v in enumerate(self._fidelity_values.tolist())}
         groups: Dict[tuple, Dict[Any, List[int]]] = {}
         for row, (key, seed) in enumerate(zip(keys, seeds)):
             groups.setdefault(key, {}).setdefault(seed, []).append(row)
@@ -151,14 +171,22 @@ class BlackboxOffline(Blackbox):
         for key, by_seed in groups.items():
             self._seeds_of[key] = sorted(by_seed, key=lambda s: (s is None, s))
             for seed, rows in by_seed.items():
-                order = sorted(rows, key=lambda r: fid_keys[r])
-                fid_pos = {fid_keys[r]: i for i, r in enumerate(order)}
-                if len(fid_pos) != len(order):
+                if aligned is not None:
+                    fid_pos = aligned
+                    positions = [aligned[fid_keys[r]] for r in rows]
+                    arr = np.full((len(aligned), values.shape[1]), np.nan)
+                    arr[positions] = values[rows]
+                    duplicates = len(set(positions)) != len(rows)
+                else:
+                    order = sorted(rows, key=lambda r: fid_keys[r])
+                    fid_pos = {fid_keys[r]: i for i, r in enumerate(order)}
+                    arr = values[order]
+                    duplicates = len(fid_pos) != len(order)
+                if duplicates:
                     raise ValueError(
                         f"duplicate evaluations of configuration "
                         f"{dict(zip(self.hp_names, key))} (seed {seed}); use seed_col"
                     )
-                arr = values[order]
                 arr.flags.writeable = False
                 self._entries[(key, seed)] = (fid_pos, arr)
 
@@ -222,19 +250,39 @@ class BlackboxOffline(Blackbox):
 
     @property
     def fidelity_values(self) -> Optional[np.ndarray]:
-        if len(self.fidelity_names) != 1:
-            return None
-        return np.sort(self.df_evaluations[self.fidelity_names[0]].unique())
+        """Sorted values of the fidelity column (``None`` unless there is
+        exactly one fidelity attribute)."""
+        return self._fidelity_values
 
     @property
     def num_seeds(self) -> int:
-        if self.seed_col is None:
-            return 1
-        return int(self.df_evaluations[self.seed_col].nunique())
+        """Number of distinct values of the seed column (1 without one)."""
+        return 1 if self._seed_values is None else len(self._seed_values)
+
+    @property
+    def seed_values(self) -> Optional[List[Any]]:
+        """Sorted values of the seed column (the valid ``seed`` arguments),
+        or ``None`` without seed column."""
+        return None if self._seed_values is None else list(self._seed_values)
+
+    def all_configurations(self) -> List[Dict[str, Any]]:
+        """The evaluated configurations, each once, in order of first
+        appearance in the table."""
+        if self._hp_index is None:
+            return [{}] if len(self.df_evaluations) else []
+        return self._hp_index.all_configurations()
 
     def hyperparameter_objectives_values(
         self, predict_curves: bool = False
     ) -> Tuple[pd.DataFrame, pd.DataFrame]:
+        """The table's rows as ``(X, y)``: hyperparameter and fidelity
+        columns, objective columns (``predict_curves=False`` only).
+
+        Raises
+        ------
+        NotImplementedError
+            For ``predict_curves=True`` (use :meth:`to_tabular` first).
+        """
         if predict_curves:
             raise NotImplementedError(
                 "BlackboxOffline supports predict_curves=False only; convert it "
@@ -244,10 +292,10 @@ class BlackboxOffline(Blackbox):
         y = self.df_evaluations[self.metric_cols].reset_index(drop=True)
         return X, y
 
-    def to_tabular(self, fidelity_values: Optional[np.ndarray] = None):
+    def to_tabular(self, fidelity_values: Optional[np.ndarray] = None) -> BlackboxTabular:
         """Dense :class:`BlackboxTabular` with the same evaluations (missing
-        combinations are NaN)."""
-        bb = tabular_from_dataframe(
+        combinations are NaN; seeds become positions 0, 1, ...)."""
+        bb = BlackboxTabular.from_dataframe(
             self.df_evaluations,
             configuration_space=self.configuration_space,
             fidelity_space=self.fidelity_space,
@@ -265,104 +313,102 @@ class BlackboxOffline(Blackbox):
         )
 
 
-def tabular_from_dataframe(
-    df: pd.DataFrame,
-    configuration_space: Dict[str, Any],
-    fidelity_space: Optional[Dict[str, Any]] = None,
-    objectives_names: Optional[List[str]] = None,
-    seed_col: Optional[str] = None,
-    fidelity_values: Optional[np.ndarray] = None,
-):
-    """Pivots a long table (one row per configuration, seed, fidelity) into
-    a :class:`BlackboxTabular`. Configurations keep their order of first
-    appearance; seeds are numbered 0, 1, ... in sorted order; absent
-    combinations are NaN. Without ``fidelity_space`` there is one fidelity.
-    """
-    from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
-
-    if objectives_names is None:
-        objectives_names = [c for c in df.columns if str(c).startswith("metric_")]
-    hp_names = _hp_names(configuration_space, df)
-    if fidelity_space is not None and len(fidelity_space) != 1:
-        raise ValueError("only a single fidelity attribute is supported")
-    fid_name = next(iter(fidelity_space)) if fidelity_space else None
-    df = df.reset_index(drop=True)
-    columns = [_series_to_list(df[c]) for c in hp_names]
-    code_of: Dict[tuple, int] = {}
-    first_rows: List[int] = []
-    codes = np.empty(len(df), dtype=np.int64)
-    for row, key in enumerate(zip(*columns)):
-        code = code_of.get(key)
-        if code is None:
-            code = code_of[key] = len(first_rows)
-            first_rows.append(row)
-        codes[row] = code
-    hyperparameters = df.loc[first_rows, hp_names].reset_index(drop=True)
-    if seed_col is not None:
-        seed_values = np.sort(df[seed_col].unique())
-        seed_codes = np.searchsorted(seed_values, df[seed_col].to_numpy())
-        num_seeds = len(seed_values)
-    else:
-        seed_codes = np.zeros(len(df), dtype=int)
-        num_seeds = 1
-    if fid_name is not None:
-        if fidelity_values is None:
-            fidelity_values = np.sort(df[fid_name].unique())
-        fidelity_values = np.asarray(fidelity_values)
-        fid_codes = np.searchsorted(fidelity_values, df[fid_name].to_numpy())
-        bad = (fid_codes >= len(fidelity_values)) | (
-            fidelity_values[np.minimum(fid_codes, len(fidelity_values) - 1)]
-            != df[fid_name].to_numpy()
-        )
-        if bad.any():
-            raise ValueError(
-                f"fidelity values {df[fid_name][bad].unique()[:5]} not in fidelity_values"
-            )
-    else:
-        fidelity_values = np.array([1]) if fidelity_values is None else np.asarray(fidelity_values)
-        fid_codes = np.zeros(len(df), dtype=int)
-    values = np.full(
-        (len(hyperparameters), num_seeds, len(fidelity_values), len(objectives_names)),
-        np.nan,
-        dtype=np.float32,
-    )
-    flat = (codes * num_seeds + seed_codes) * len(fidelity_values) + fid_codes
-    if len(np.unique(flat)) != len(flat):
-        raise ValueError(
-            "several rows for the same configuration, seed and fidelity; give seed_col"
-        )
-    values.reshape(-1, len(objectives_names))[flat] = df[objectives_names].to_numpy(
-        dtype=np.float32
-    )
-    return BlackboxTabular(
-        hyperparameters=hyperparameters,
-        configuration_space=configuration_space,
-        fidelity_space=fidelity_space,
-        objectives_evaluations=values,
-        fidelity_values=fidelity_values,
-        objectives_names=list(objectives_names),
-    )
-
-
+# -------------------------------------------------------------- storage
 def serialize(
     bb_dict: Dict[str, BlackboxOffline],
     path,
     metadata: Optional[Dict[str, Any]] = None,
     categorical_cols: Optional[List[str]] = None,
-):
-    """Stores offline blackboxes in the repository format
-    (``categorical_cols`` is accepted for compatibility and ignored: string
-    columns are dictionary-encoded anyway)."""
-    from syne_tune.blackbox_repository.serialization import serialize as _serialize
+) -> Path:
+    """Stores offline blackboxes (one per task) in folder ``path``, in the
+    repository format (see :mod:`~syne_tune.blackbox_repository.storage`).
 
+    Parameters
+    ----------
+    bb_dict
+        Task name -> :class:`BlackboxOffline`, or a single blackbox (stored
+        as task ``Path(path).name``).
+    path, metadata
+        Folder to write (replaced atomically) and recipe metadata: see
+        :func:`~syne_tune.blackbox_repository.storage.write_folder`.
+    categorical_cols
+        Accepted for compatibility and ignored: string columns are
+        dictionary-encoded anyway.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
     if isinstance(bb_dict, BlackboxOffline):
-        from pathlib import Path
-
         bb_dict = {Path(path).name: bb_dict}
-    return _serialize(bb_dict, path, metadata=metadata)
+    storage.check_blackbox_dict(bb_dict, BlackboxOffline, "serialize")
+
+    def write_task(writer: storage.FolderWriter, index: int, bb: BlackboxOffline) -> dict:
+        data = writer.add_file(
+            f"data-{index}.parquet",
+            lambda p: storage.write_table(bb.df_evaluations, p, "evaluations table"),
+        )
+        return {
+            "data": data,
+            "seed_col": bb.seed_col,
+            "num_rows": int(len(bb.df_evaluations)),
+        }
+
+    return storage.write_folder(path, storage.KIND_OFFLINE, bb_dict, metadata, write_task)
 
 
-def deserialize(path, verify_checksums: bool = True) -> Dict[str, Blackbox]:
-    from syne_tune.blackbox_repository.serialization import deserialize as _deserialize
+def deserialize(
+    path,
+    verify_checksums: bool = True,
+    tasks: Optional[List[str]] = None,
+    ignore_hash: bool = True,
+) -> Dict[str, BlackboxOffline]:
+    """Loads the offline blackboxes stored in folder ``path`` (written by
+    :func:`serialize`).
 
-    return _deserialize(path, verify_checksums=verify_checksums)
+    Parameters
+    ----------
+    path
+        The folder.
+    verify_checksums, tasks, ignore_hash
+        Which tasks, which integrity checks: see
+        :func:`~syne_tune.blackbox_repository.storage.open_folder`.
+
+    Returns
+    -------
+    dict
+        Task name -> :class:`BlackboxOffline`, each with ``metadata``.
+
+    Raises
+    ------
+    BlackboxFileMissingError, CorruptBlackboxError
+        If a file is missing or damaged.
+    ValueError
+        If the folder holds tabular blackboxes.
+    """
+
+    def read_task(stored: storage.StoredFolder, task: storage.StoredTask) -> BlackboxOffline:
+        fpath = stored.path / task.entry["data"]
+        frame = storage.read_table(fpath).to_pandas()
+        expected_rows = task.entry.get("num_rows")
+        if expected_rows is not None and len(frame) != expected_rows:
+            raise CorruptBlackboxError(
+                f"blackbox file {fpath} has {len(frame)} rows, expected {expected_rows}"
+            )
+        return BlackboxOffline(
+            df_evaluations=frame,
+            configuration_space=task.configuration_space,
+            fidelity_space=task.fidelity_space,
+            objectives_names=stored.objectives_names,
+            seed_col=task.entry.get("seed_col"),
+        )
+
+    return storage.read_folder(
+        path,
+        storage.KIND_OFFLINE,
+        read_task,
+        tasks=tasks,
+        verify_checksums=verify_checksums,
+        ignore_hash=ignore_hash,
+    )

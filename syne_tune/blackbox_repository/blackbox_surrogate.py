@@ -8,45 +8,82 @@ categorical ones one-hot encoded (each mismatch counting like a full-range
 numerical difference). Any scikit-learn style regressor (``fit(X, y)``,
 ``predict(X)``) can be passed instead; scikit-learn is only imported when a
 model is named by string.
+
+A configuration that lacks a hyperparameter, has a categorical value outside
+its domain's categories or a non-numerical value for a numerical domain
+raises ``ValueError`` naming the hyperparameter; numbers outside a domain's
+bounds are extrapolated. Surrogate blackboxes pickle (encoders are plain
+objects, not closures).
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
-from syne_tune.blackbox_repository.blackbox import Blackbox, ObjectiveFunctionResult
+from syne_tune.blackbox_repository.blackbox import (
+    Blackbox,
+    ObjectiveFunctionResult,
+    is_domain,
+)
+from syne_tune.blackbox_repository.blackbox_offline import BlackboxOffline
 
 _ONE_HOT_SCALE = 1.0 / math.sqrt(2.0)
 
 
 # ----------------------------------------------------------------- encoding
-def _numeric_encoder(lower: float, upper: float, log: bool) -> Callable[[Any], float]:
-    if log and lower > 0 and upper > 0:
-        lo, hi = math.log(lower), math.log(upper)
+class _NumericEncoder:
+    """Scales a number to [0, 1] between ``lower`` and ``upper`` (in log
+    space if ``log`` and both bounds are positive); missing or non-numeric
+    values map to 0.5. A class rather than a closure, so that encoders (and
+    surrogate blackboxes) pickle."""
 
-        def transform(v):
-            v = float(v)
-            return math.log(v) if v > 0 else lo - (hi - lo)
+    def __init__(self, lower: float, upper: float, log: bool):
+        self.log = bool(log and lower > 0 and upper > 0)
+        if self.log:
+            self.lo, self.hi = math.log(lower), math.log(upper)
+        else:
+            self.lo, self.hi = float(lower), float(upper)
+        self.span = self.hi - self.lo if self.hi != self.lo else 1.0
 
-    else:
-        lo, hi = float(lower), float(upper)
-        transform = float
-    span = hi - lo if hi != lo else 1.0
+    def _transform(self, v) -> float:
+        v = float(v)
+        if not self.log:
+            return v
+        return math.log(v) if v > 0 else self.lo - (self.hi - self.lo)
 
-    def encode(v):
+    def encode(self, v) -> Optional[float]:
+        """The scaled value; 0.5 for a missing value (None, NaN), None for a
+        value that is not a number."""
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return 0.5
         try:
-            return (transform(v) - lo) / span
+            return (self._transform(v) - self.lo) / self.span
         except (TypeError, ValueError):
-            return 0.5
+            return None
 
-    return encode
+    def __call__(self, v) -> float:
+        x = self.encode(v)
+        return 0.5 if x is None else x
+
+
+class _OrdinalEncoder:
+    """Position of a category in [0, 1] (unknown values: the middle)."""
+
+    def __init__(self, categories: List[Any]):
+        self.positions = {v: i for i, v in enumerate(categories)}
+        self.scale = max(len(self.positions) - 1, 1)
+
+    def position(self, v) -> Optional[int]:
+        return _category_position(self.positions, v)
+
+    def __call__(self, v) -> float:
+        k = self.position(v)
+        return (self.scale / 2 if k is None else k) / self.scale
 
 
 class ConfigurationEncoder:
@@ -78,20 +115,18 @@ class ConfigurationEncoder:
             domain = configuration_space.get(name)
             if isinstance(domain, cs.OrdinalNearestNeighbor):
                 cats = list(domain.categories)
-                enc = _numeric_encoder(cats[0], cats[-1], domain.log_scale)
+                enc = _NumericEncoder(cats[0], cats[-1], domain.log_scale)
                 self._parts.append(("num", enc, 1))
             elif isinstance(domain, cs.Ordinal):
-                pos = {v: i for i, v in enumerate(domain.categories)}
-                n = max(len(pos) - 1, 1)
-                self._parts.append(("num", lambda v, pos=pos, n=n: pos.get(v, n / 2) / n, 1))
+                self._parts.append(("ord", _OrdinalEncoder(list(domain.categories)), 1))
             elif isinstance(domain, cs.Categorical):
                 pos = {v: i for i, v in enumerate(domain.categories)}
                 self._parts.append(("cat", pos, len(pos)))
             elif isinstance(domain, cs.FiniteRange):
-                enc = _numeric_encoder(domain.lower, domain.upper, domain.log_scale)
+                enc = _NumericEncoder(domain.lower, domain.upper, domain.log_scale)
                 self._parts.append(("num", enc, 1))
             elif isinstance(domain, (cs.Float, cs.Integer)):
-                enc = _numeric_encoder(domain.lower, domain.upper, cs.is_log_space(domain))
+                enc = _NumericEncoder(domain.lower, domain.upper, cs.is_log_space(domain))
                 self._parts.append(("num", enc, 1))
             else:
                 raise ValueError(
@@ -99,43 +134,81 @@ class ConfigurationEncoder:
                 )
         if fidelity_attr is not None:
             lo, hi = fidelity_range if fidelity_range is not None else (0.0, 1.0)
-            self._fidelity_enc = _numeric_encoder(lo, hi, fidelity_log)
+            self._fidelity_enc = _NumericEncoder(lo, hi, fidelity_log)
         self.dim = sum(p[2] for p in self._parts) + (fidelity_attr is not None)
 
-    def _encode_row(self, values, fidelity=None, out=None) -> np.ndarray:
+    def _encode_row(self, values, fidelity=None, out=None, strict=False) -> np.ndarray:
         out = np.zeros(self.dim) if out is None else out
         j = 0
-        for (kind, enc, width), v in zip(self._parts, values):
+        for pos, ((kind, enc, width), v) in enumerate(zip(self._parts, values)):
             if kind == "num":
+                x = enc.encode(v)
+                if x is None:
+                    if strict:
+                        raise ValueError(
+                            f"hyperparameter '{self.hp_names[pos]}' = {v!r} is not a "
+                            "number, as its domain in the configuration space requires"
+                        )
+                    x = 0.5
+                out[j] = x
+            elif kind == "ord":
+                if strict and enc.position(v) is None:
+                    self._unknown_category(pos, v, list(enc.positions))
                 out[j] = enc(v)
             else:
-                try:
-                    k = enc.get(v)
-                except TypeError:
-                    k = None
+                k = _category_position(enc, v)
                 if k is not None:
                     out[j + k] = _ONE_HOT_SCALE
+                elif strict:
+                    self._unknown_category(pos, v, list(enc))
             j += width
         if self.fidelity_attr is not None:
             out[j] = self._fidelity_enc(fidelity)
         return out
 
+    def _unknown_category(self, pos: int, value, categories: list):
+        name = self.hp_names[pos]
+        raise ValueError(
+            f"hyperparameter '{name}' = {value!r} is not one of the categories "
+            f"{categories} of the configuration space"
+        )
+
     def encode_config(self, configuration: Dict[str, Any], fidelity=None) -> np.ndarray:
+        """Encodes one configuration (plus the fidelity value, if the encoder
+        has a fidelity input) as a ``(1, dim)`` array.
+
+        Raises
+        ------
+        ValueError
+            If a hyperparameter is missing, a categorical value is not among
+            the categories of its domain, or a numerical value is not a
+            number (numbers outside the bounds are fine: the model
+            extrapolates).
+        """
         missing = [k for k in self.hp_names if k not in configuration]
         if missing:
             raise ValueError(
                 f"configuration {configuration} lacks the hyperparameters {missing}"
             )
         values = [configuration[k] for k in self.hp_names]
-        return self._encode_row(values, fidelity)[None, :]
+        return self._encode_row(values, fidelity, strict=True)[None, :]
 
     def encode_frame(self, X: pd.DataFrame) -> np.ndarray:
+        """Encodes the rows of ``X`` (training data); unknown categories
+        encode as all zeros instead of raising."""
         out = np.zeros((len(X), self.dim))
         columns = [X[k].tolist() for k in self.hp_names]
         fid = X[self.fidelity_attr].tolist() if self.fidelity_attr is not None else None
         for i, values in enumerate(zip(*columns)) if columns else enumerate([()] * len(X)):
             self._encode_row(values, None if fid is None else fid[i], out=out[i])
         return out
+
+
+def _category_position(positions: Dict[Any, int], value) -> Optional[int]:
+    try:
+        return positions.get(value)
+    except TypeError:  # unhashable
+        return None
 
 
 # -------------------------------------------------------------- regressors
@@ -294,7 +367,7 @@ class BlackboxSurrogate(Blackbox):
         hp_names = [
             k
             for k, v in configuration_space.items()
-            if hasattr(v, "sample") and k in X.columns
+            if is_domain(v) and k in X.columns
         ]
         self._encoder = ConfigurationEncoder(
             configuration_space,
@@ -475,8 +548,6 @@ def add_surrogate(
         (recommended for elapsed time)
     :param max_fit_samples: fit on a random subset of at most this size
     """
-    from syne_tune.blackbox_repository.blackbox_offline import BlackboxOffline
-
     if configuration_space is None:
         configuration_space = blackbox.configuration_space
     num_seeds = int(getattr(blackbox, "num_seeds", 1)) if separate_seeds else 1

@@ -1,19 +1,34 @@
 """Tabulated blackbox: objectives recorded for a finite set of
-configurations, all seeds and all fidelities, in one dense array."""
+configurations, all seeds and all fidelities, in one dense array; its
+:func:`serialize` / :func:`deserialize` in the repository format (see
+:mod:`~syne_tune.blackbox_repository.storage`).
+
+:meth:`BlackboxTabular.from_dataframe` pivots a long table (one row per
+configuration, seed and fidelity) into this dense form; the helpers that
+read such tables (:func:`hyperparameter_columns`, :func:`objective_columns`)
+are shared with :mod:`~syne_tune.blackbox_repository.blackbox_offline`.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
-from syne_tune.blackbox_repository.blackbox import Blackbox, ObjectiveFunctionResult
-from syne_tune.blackbox_repository.hyperparameter_index import HyperparameterIndex
-
-
-def _is_domain(value) -> bool:
-    return hasattr(value, "sample") and hasattr(value, "value_type")
+from syne_tune.blackbox_repository import storage
+from syne_tune.blackbox_repository.blackbox import (
+    Blackbox,
+    ObjectiveFunctionResult,
+    is_domain,
+)
+from syne_tune.blackbox_repository.errors import CorruptBlackboxError
+from syne_tune.blackbox_repository.hyperparameter_index import (
+    HyperparameterIndex,
+    _series_to_list,
+)
+from syne_tune.utils.validation import check_parameter
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -22,20 +37,92 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def hyperparameter_columns(
+    configuration_space: Dict[str, Any], columns
+) -> List[str]:
+    """Hyperparameter columns of a long table: the keys of the space that are
+    domains, plus constant keys that happen to be columns.
+
+    Parameters
+    ----------
+    configuration_space
+        The configuration space.
+    columns
+        Column names of the table.
+
+    Returns
+    -------
+    list of str
+        In the order of the space.
+    """
+    columns = set(columns)
+    return [
+        name
+        for name, value in configuration_space.items()
+        if is_domain(value) or name in columns
+    ]
+
+
+def objective_columns(
+    df: pd.DataFrame, objectives_names: Optional[List[str]] = None
+) -> List[str]:
+    """Objective columns of a long table.
+
+    Parameters
+    ----------
+    df
+        The table.
+    objectives_names
+        The objective columns, or ``None`` for all columns whose name
+        starts with ``metric_``.
+
+    Returns
+    -------
+    list of str
+        The objective columns.
+
+    Raises
+    ------
+    ValueError
+        If a named objective is not a column.
+    """
+    if objectives_names is None:
+        return [c for c in df.columns if str(c).startswith("metric_")]
+    missing = [c for c in objectives_names if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"objective columns {missing} not found in the table (columns: "
+            f"{list(df.columns)})"
+        )
+    return list(objectives_names)
+
+
 class BlackboxTabular(Blackbox):
     """Blackbox answering from a table of recorded evaluations.
 
-    :param hyperparameters: one row per evaluated configuration, one column
-        per hyperparameter (the non-constant keys of ``configuration_space``)
-    :param configuration_space: configuration space
-    :param fidelity_space: fidelity space with a single entry (e.g.
-        ``{"hp_epoch": randint(1, 200)}``)
-    :param objectives_evaluations: array of shape ``(num_evals, num_seeds,
-        num_fidelities, num_objectives)``
-    :param fidelity_values: the ``num_fidelities`` fidelity values, sorted;
-        default ``1, ..., num_fidelities``
-    :param objectives_names: default ``y0, y1, ...``
+    Parameters
+    ----------
+    hyperparameters
+        One row per evaluated configuration, one column per hyperparameter
+        (the non-constant keys of ``configuration_space``); a
+        :class:`~syne_tune.blackbox_repository.hyperparameter_index.HyperparameterIndex`
+        is accepted too (shared between tasks without copying).
+    configuration_space
+        Configuration space.
+    fidelity_space
+        Fidelity space with a single entry (e.g. ``{"hp_epoch":
+        randint(1, 200)}``), or ``None``.
+    objectives_evaluations
+        Array of shape ``(num_evals, num_seeds, num_fidelities,
+        num_objectives)``.
+    fidelity_values
+        The ``num_fidelities`` fidelity values, sorted; default ``1, ...,
+        num_fidelities``.
+    objectives_names
+        Default ``y0, y1, ...``.
 
+    Notes
+    -----
     Configurations are looked up by exact match of their values (extra keys,
     such as a ``max_resource_attr`` entry, are ignored); an unknown
     configuration raises
@@ -46,37 +133,21 @@ class BlackboxTabular(Blackbox):
 
     def __init__(
         self,
-        hyperparameters: pd.DataFrame,
+        hyperparameters: Union[pd.DataFrame, HyperparameterIndex],
         configuration_space: Dict[str, Any],
         fidelity_space: Optional[Dict[str, Any]],
         objectives_evaluations: np.ndarray,
         fidelity_values: Optional[np.ndarray] = None,
         objectives_names: Optional[List[str]] = None,
     ):
-        if isinstance(hyperparameters, HyperparameterIndex):
-            hp_index = hyperparameters
-        else:
-            if not isinstance(hyperparameters, pd.DataFrame):
-                raise TypeError("hyperparameters must be a pandas DataFrame")
-            hp_index = HyperparameterIndex.from_frame(hyperparameters)
-        self._setup(
-            hp_index=hp_index,
-            configuration_space=configuration_space,
-            fidelity_space=fidelity_space,
-            objectives_evaluations=objectives_evaluations,
-            fidelity_values=fidelity_values,
-            objectives_names=objectives_names,
+        check_parameter(
+            self, "hyperparameters", hyperparameters, [pd.DataFrame, HyperparameterIndex]
         )
-
-    def _setup(
-        self,
-        hp_index: HyperparameterIndex,
-        configuration_space,
-        fidelity_space,
-        objectives_evaluations,
-        fidelity_values,
-        objectives_names,
-    ):
+        hp_index = (
+            hyperparameters
+            if isinstance(hyperparameters, HyperparameterIndex)
+            else HyperparameterIndex.from_frame(hyperparameters)
+        )
         objectives_evaluations = np.asarray(objectives_evaluations)
         if objectives_evaluations.ndim != 4:
             raise ValueError(
@@ -123,7 +194,7 @@ class BlackboxTabular(Blackbox):
         # hyperparameter columns and configuration space must agree
         columns = set(hp_index.names)
         missing = [
-            k for k, v in configuration_space.items() if _is_domain(v) and k not in columns
+            k for k, v in configuration_space.items() if is_domain(v) and k not in columns
         ]
         extra = [k for k in hp_index.names if k not in configuration_space]
         if missing or extra:
@@ -145,27 +216,6 @@ class BlackboxTabular(Blackbox):
         self.metadata: Dict[str, Any] = {}
 
     @classmethod
-    def _from_index(
-        cls,
-        hp_index: HyperparameterIndex,
-        configuration_space,
-        fidelity_space,
-        objectives_evaluations,
-        fidelity_values=None,
-        objectives_names=None,
-    ) -> "BlackboxTabular":
-        bb = cls.__new__(cls)
-        bb._setup(
-            hp_index=hp_index,
-            configuration_space=configuration_space,
-            fidelity_space=fidelity_space,
-            objectives_evaluations=objectives_evaluations,
-            fidelity_values=fidelity_values,
-            objectives_names=objectives_names,
-        )
-        return bb
-
-    @classmethod
     def from_dataframe(
         cls,
         df: pd.DataFrame,
@@ -175,20 +225,100 @@ class BlackboxTabular(Blackbox):
         seed_col: Optional[str] = None,
         fidelity_values: Optional[np.ndarray] = None,
     ) -> "BlackboxTabular":
-        """Builds a tabular blackbox from a long table with one row per
-        (configuration, seed, fidelity): hyperparameter columns, the fidelity
-        column, optionally ``seed_col``, and the objective columns (default:
-        all columns starting with ``metric_``). Combinations that are absent
-        are filled with NaN."""
-        from syne_tune.blackbox_repository.blackbox_offline import tabular_from_dataframe
+        """Builds a tabular blackbox from a long table.
 
-        return tabular_from_dataframe(
-            df,
+        Parameters
+        ----------
+        df
+            One row per (configuration, seed, fidelity): hyperparameter
+            columns, the fidelity column, optionally ``seed_col``, and the
+            objective columns.
+        configuration_space
+            Configuration space.
+        fidelity_space
+            Single-entry fidelity space (``None``: one fidelity).
+        objectives_names
+            Objective columns (default: all starting with ``metric_``).
+        seed_col
+            Column of the seed, if evaluations were repeated.
+        fidelity_values
+            Fidelity values (default: the sorted values of the column).
+
+        Returns
+        -------
+        BlackboxTabular
+            Configurations keep their order of first appearance; seeds are
+            numbered 0, 1, ... in sorted order; absent combinations are NaN.
+
+        Raises
+        ------
+        ValueError
+            If a fidelity is not among ``fidelity_values``, or several rows
+            have the same configuration, seed and fidelity.
+        """
+        objectives_names = objective_columns(df, objectives_names)
+        hp_names = hyperparameter_columns(configuration_space, df.columns)
+        if fidelity_space is not None and len(fidelity_space) != 1:
+            raise ValueError("only a single fidelity attribute is supported")
+        fid_name = next(iter(fidelity_space)) if fidelity_space else None
+        df = df.reset_index(drop=True)
+        columns = [_series_to_list(df[c]) for c in hp_names]
+        code_of: Dict[tuple, int] = {}
+        first_rows: List[int] = []
+        codes = np.empty(len(df), dtype=np.int64)
+        for row, key in enumerate(zip(*columns)):
+            code = code_of.get(key)
+            if code is None:
+                code = code_of[key] = len(first_rows)
+                first_rows.append(row)
+            codes[row] = code
+        hyperparameters = df.loc[first_rows, hp_names].reset_index(drop=True)
+        if seed_col is not None:
+            seed_values = np.sort(df[seed_col].unique())
+            seed_codes = np.searchsorted(seed_values, df[seed_col].to_numpy())
+            num_seeds = len(seed_values)
+        else:
+            seed_codes = np.zeros(len(df), dtype=int)
+            num_seeds = 1
+        if fid_name is not None:
+            if fidelity_values is None:
+                fidelity_values = np.sort(df[fid_name].unique())
+            fidelity_values = np.asarray(fidelity_values)
+            fid_codes = np.searchsorted(fidelity_values, df[fid_name].to_numpy())
+            bad = (fid_codes >= len(fidelity_values)) | (
+                fidelity_values[np.minimum(fid_codes, len(fidelity_values) - 1)]
+                != df[fid_name].to_numpy()
+            )
+            if bad.any():
+                raise ValueError(
+                    f"fidelity values {df[fid_name][bad].unique()[:5]} not in fidelity_values"
+                )
+        else:
+            fidelity_values = (
+                np.array([1]) if fidelity_values is None else np.asarray(fidelity_values)
+            )
+            fid_codes = np.zeros(len(df), dtype=int)
+        num_objectives = len(objectives_names)
+        values = np.full(
+            (len(hyperparameters), num_seeds, len(fidelity_values), num_objectives),
+            np.nan,
+            dtype=np.float32,
+        )
+        flat = (codes * num_seeds + seed_codes) * len(fidelity_values) + fid_codes
+        if len(np.unique(flat)) != len(flat):
+            raise ValueError(
+                "several rows for the same configuration, seed and fidelity; give seed_col"
+            )
+        values.reshape(-1, num_objectives)[flat] = df[objectives_names].to_numpy(
+            dtype=np.float32
+        )
+        return cls(
+            hyperparameters=hyperparameters,
             configuration_space=configuration_space,
             fidelity_space=fidelity_space,
-            objectives_names=objectives_names,
-            seed_col=seed_col,
+            objectives_evaluations=values,
             fidelity_values=fidelity_values,
+            objectives_names=objectives_names,
         )
 
     # ------------------------------------------------------------ hot path
@@ -198,6 +328,16 @@ class BlackboxTabular(Blackbox):
         fidelity=None,
         seed: Optional[int] = None,
     ) -> ObjectiveFunctionResult:
+        """See :meth:`Blackbox.objective_function`; ``configuration`` may
+        also be a row number of the table.
+
+        Raises
+        ------
+        ConfigurationNotFoundError
+            If the configuration is not in the table.
+        ValueError
+            If the seed or the fidelity is not recorded.
+        """
         if isinstance(configuration, dict):
             try:
                 row = self._index[tuple([configuration[k] for k in self._hp_names])]
@@ -217,6 +357,10 @@ class BlackboxTabular(Blackbox):
             if self._fidelity_attr is None:  # no fidelity: one result
                 return dict(zip(self.objectives_names, self._objectives[row, seed, 0].tolist()))
             return self._objectives[row, seed]
+        if self._fidelity_attr is None:
+            raise ValueError(
+                f"this blackbox has no fidelity, but fidelity={fidelity} was given"
+            )
         if isinstance(fidelity, dict):
             if len(fidelity) != 1 or self._fidelity_attr not in fidelity:
                 raise ValueError(
@@ -234,8 +378,6 @@ class BlackboxTabular(Blackbox):
         return self.objective_function(configuration, fidelity=fidelity, seed=seed)
 
     def _fidelity_position_slow(self, value) -> int:
-        if self._fidelity_attr is None:
-            raise ValueError("this blackbox has no fidelity")
         try:
             fv = float(value)
             matches = np.nonzero(np.isclose(self._fidelity_values.astype(float), fv))[0]
@@ -268,6 +410,7 @@ class BlackboxTabular(Blackbox):
 
     @property
     def num_evaluations(self) -> int:
+        """Number of evaluated configurations (rows of the table)."""
         return self._hp.num_rows
 
     def all_configurations(self) -> List[Dict[str, Any]]:
@@ -343,8 +486,8 @@ class BlackboxTabular(Blackbox):
                 f"unknown objectives {unknown}, the blackbox has {self.objectives_names}"
             )
         positions = [self.objectives_names.index(k) for k in objective_name_mapping]
-        bb = BlackboxTabular._from_index(
-            hp_index=self._hp,
+        bb = BlackboxTabular(
+            hyperparameters=self._hp,
             configuration_space=self.configuration_space,
             fidelity_space=self.fidelity_space,
             objectives_evaluations=self._objectives[..., positions],
@@ -363,20 +506,127 @@ class BlackboxTabular(Blackbox):
         )
 
 
+# -------------------------------------------------------------- storage
 def serialize(
     bb_dict: Dict[str, BlackboxTabular],
     path,
     metadata: Optional[Dict[str, Any]] = None,
-):
-    """Stores the blackboxes (one per task) in folder ``path``, in the
-    repository format (see :mod:`syne_tune.blackbox_repository.serialization`)."""
-    from syne_tune.blackbox_repository.serialization import serialize as _serialize
+) -> Path:
+    """Stores tabular blackboxes (one per task) in folder ``path``, in the
+    repository format (see :mod:`~syne_tune.blackbox_repository.storage`).
+    Tasks with equal hyperparameter tables share one file.
 
-    return _serialize(bb_dict, path, metadata=metadata)
+    Parameters
+    ----------
+    bb_dict
+        Task name -> :class:`BlackboxTabular`.
+    path, metadata
+        Folder to write (replaced atomically) and recipe metadata: see
+        :func:`~syne_tune.blackbox_repository.storage.write_folder`.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``bb_dict`` is not a non-empty dict of :class:`BlackboxTabular`.
+    ValueError
+        If the tasks have different objectives.
+    """
+    storage.check_blackbox_dict(bb_dict, BlackboxTabular, "serialize")
+    hp_files: Dict[str, str] = {}  # frame digest -> file name
+
+    def write_task(writer: storage.FolderWriter, index: int, bb: BlackboxTabular) -> dict:
+        frame = bb.hyperparameters
+        digest = storage.frame_digest(frame)
+        if digest not in hp_files:
+            hp_files[digest] = writer.add_file(
+                f"hyperparameters-{len(hp_files)}.parquet",
+                lambda p: storage.write_table(frame, p, "hyperparameter table"),
+            )
+        values = bb.objectives_evaluations
+        objectives = writer.add_file(
+            f"objectives-{index}.parquet",
+            lambda p: storage.write_objectives(values, bb.objectives_names, p),
+        )
+        return {
+            "hyperparameters": hp_files[digest],
+            "objectives": objectives,
+            "shape": list(values.shape),
+            "fidelity_values": storage.fidelity_values_to_json(bb._fidelity_values),
+            "num_seeds": int(values.shape[1]),
+        }
+
+    return storage.write_folder(path, storage.KIND_TABULAR, bb_dict, metadata, write_task)
 
 
-def deserialize(path, verify_checksums: bool = True) -> Dict[str, Blackbox]:
-    """Loads the blackboxes stored in folder ``path`` (dict task -> blackbox)."""
-    from syne_tune.blackbox_repository.serialization import deserialize as _deserialize
+def deserialize(
+    path,
+    verify_checksums: bool = True,
+    tasks: Optional[List[str]] = None,
+    memory_map: bool = True,
+    ignore_hash: bool = True,
+) -> Dict[str, BlackboxTabular]:
+    """Loads the tabular blackboxes stored in folder ``path`` (written by
+    :func:`serialize`).
 
-    return _deserialize(path, verify_checksums=verify_checksums)
+    Parameters
+    ----------
+    path
+        The folder.
+    verify_checksums, tasks, ignore_hash
+        Which tasks, which integrity checks: see
+        :func:`~syne_tune.blackbox_repository.storage.open_folder`.
+    memory_map
+        Map objective arrays read-only from their files instead of reading
+        them into memory (pages are read on first access and shared between
+        processes). Files must then not be modified in place while the
+        blackbox is in use (:func:`serialize` never does: it writes new files
+        and renames them).
+
+    Returns
+    -------
+    dict
+        Task name -> :class:`BlackboxTabular`, each with ``metadata``.
+
+    Raises
+    ------
+    BlackboxFileMissingError, CorruptBlackboxError
+        If a file is missing or damaged.
+    ValueError
+        If the folder holds offline blackboxes.
+    """
+    hp_cache: Dict[str, HyperparameterIndex] = {}
+
+    def read_task(stored: storage.StoredFolder, task: storage.StoredTask) -> BlackboxTabular:
+        entry = task.entry
+        hp_file = entry["hyperparameters"]
+        if hp_file not in hp_cache:
+            table = storage.read_hyperparameters(stored.path / hp_file)
+            try:
+                hp_cache[hp_file] = HyperparameterIndex.from_arrow(table)
+            except ValueError as ex:
+                raise CorruptBlackboxError(f"{stored.path / hp_file}: {ex}") from None
+        values = storage.read_objectives(
+            stored.path / entry["objectives"], entry["shape"], memory_map=memory_map
+        )
+        return BlackboxTabular(
+            hyperparameters=hp_cache[hp_file],
+            configuration_space=task.configuration_space,
+            fidelity_space=task.fidelity_space,
+            objectives_evaluations=values,
+            fidelity_values=storage.fidelity_values_from_json(entry["fidelity_values"]),
+            objectives_names=stored.objectives_names,
+        )
+
+    return storage.read_folder(
+        path,
+        storage.KIND_TABULAR,
+        read_task,
+        tasks=tasks,
+        verify_checksums=verify_checksums,
+        ignore_hash=ignore_hash,
+    )

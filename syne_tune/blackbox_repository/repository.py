@@ -19,13 +19,16 @@ from syne_tune.blackbox_repository.errors import (
     BlackboxNotFoundError,
     CorruptBlackboxError,
 )
-from syne_tune.blackbox_repository.serialization import (
+from syne_tune.blackbox_repository.serialization import deserialize
+from syne_tune.blackbox_repository.storage import (
     METADATA_FILENAME,
-    deserialize,
+    check_verification_arguments,
     is_stored_blackbox,
     read_metadata,
+    replace_folder,
     verify_files,
 )
+from syne_tune.utils.validation import validate_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +55,13 @@ def _recipe_or_none(name: str):
 
 def load_blackbox(
     name: str,
-    repository_path: Optional[PathLike] = None,
     skip_if_present: bool = True,
-    generate_if_not_found: bool = True,
     s3_root: Optional[str] = None,
+    generate_if_not_found: bool = True,
     yahpo_kwargs: Optional[dict] = None,
-    ignore_hash: bool = False,
+    ignore_hash: bool = True,
+    *,
+    repository_path: Optional[PathLike] = None,
     mirror_path: Optional[PathLike] = None,
     verify_checksums: bool = True,
     memory_map: bool = True,
@@ -74,24 +78,78 @@ def load_blackbox(
     or by downloading the original data; a generated blackbox is uploaded to
     the S3 mirror if one is configured.
 
-    :param name: one of :func:`blackbox_list`, or the name of a blackbox
-        stored in the repository by other means
-    :param repository_path: repository root (default: see above)
-    :param skip_if_present: use the local copy if there is one
-    :param generate_if_not_found: allow generation from the source data
-    :param s3_root: S3 mirror of the repository
-    :param yahpo_kwargs: passed to YAHPO-based recipes
-    :param ignore_hash: skip checksum verification (same as
-        ``verify_checksums=False``)
-    :param mirror_path: local data mirror (default: see above)
-    :param verify_checksums: check the files against their sha256 (cached)
-    :param memory_map: map objective tables instead of reading them
-    :param kwargs: further recipe-specific arguments
+    The first six parameters are those of Syne Tune 0.13, in its order; the
+    others are keyword-only.
+
+    Parameters
+    ----------
+    name
+        One of :func:`blackbox_list`, or the name of a blackbox stored in
+        the repository by other means.
+    skip_if_present
+        Use the local copy if there is one.
+    s3_root
+        S3 mirror of the repository.
+    generate_if_not_found
+        Allow generation from the source data.
+    yahpo_kwargs
+        Passed to YAHPO-based recipes (``{"fidelities": [...]}``).
+    ignore_hash
+        True (default): a data file whose size, mtime and inode are unchanged
+        since a successful sha256 verification (recorded in the folder's
+        ``.verified.json`` or in this process) is not hashed again. False:
+        the sha256 of every data file is computed again now, which also
+        catches damage that left the file's stat unchanged. In both cases
+        ``metadata.json`` must match its own hash, every file must have its
+        recorded size, files changed since their last verification are
+        hashed, and a mismatch raises
+        :class:`~syne_tune.blackbox_repository.errors.CorruptBlackboxError`
+        (see :mod:`~syne_tune.blackbox_repository.storage`). Unlike Syne
+        Tune, there is no recipe hash to compare with.
+    repository_path
+        Repository root (default: see above).
+    mirror_path
+        Local data mirror (default: see above).
+    verify_checksums
+        False skips the sha256 of data files altogether (sizes, metadata
+        hash and structure are still checked); needs ``ignore_hash=True``.
+    memory_map
+        Map objective tables instead of reading them.
+    kwargs
+        Further recipe-specific arguments (e.g. ``tasks``).
+
+    Returns
+    -------
+    dict
+        Task name -> blackbox.
+
+    Raises
+    ------
+    BlackboxNotFoundError
+        If the blackbox is unknown, or absent and may not be generated.
+    CorruptBlackboxError
+        If the stored copy is damaged (the message says how to regenerate
+        it).
+    InvalidParameterError
+        If an argument has the wrong type, or ``ignore_hash=False`` comes
+        with ``verify_checksums=False``.
     """
+    validate_parameters(
+        "load_blackbox",
+        locals(),
+        {
+            "name": [str],
+            "skip_if_present": ["boolean"],
+            "s3_root": [str, None],
+            "generate_if_not_found": ["boolean"],
+            "yahpo_kwargs": [dict, None],
+            "memory_map": ["boolean"],
+        },
+    )
+    check_verification_arguments("load_blackbox", verify_checksums, ignore_hash)
     root = _repository_path(repository_path)
     recipe = _recipe_or_none(name)
     target = recipe.target_path(root) if recipe is not None else root / name
-    verify = verify_checksums and not ignore_hash
     is_present = (
         recipe.is_generated(target) if recipe is not None else is_stored_blackbox(target)
     )
@@ -106,9 +164,7 @@ def load_blackbox(
                 logger.warning(f"could not copy blackbox {name} from {s3_uri}: {ex}")
         if not fetched:
             if recipe is None:
-                if is_present:
-                    pass  # stored by other means; nothing to regenerate from
-                else:
+                if not is_present:  # else: stored by other means, nothing to regenerate from
                     raise BlackboxNotFoundError(
                         f"blackbox {name!r} is not in the repository {root} and no "
                         f"recipe generates it; known blackboxes: {blackbox_list()}"
@@ -127,13 +183,23 @@ def load_blackbox(
                     except Exception as ex:
                         logger.warning(f"could not upload blackbox {name} to {s3_uri}: {ex}")
 
-    load_kwargs = dict(kwargs, verify_checksums=verify, memory_map=memory_map)
+    load_kwargs = dict(
+        kwargs,
+        verify_checksums=verify_checksums,
+        ignore_hash=ignore_hash,
+        memory_map=memory_map,
+    )
     if yahpo_kwargs is not None:
         load_kwargs["yahpo_kwargs"] = yahpo_kwargs
     try:
         if recipe is not None:
             return recipe.load(target, **load_kwargs)
-        return deserialize(target, verify_checksums=verify, memory_map=memory_map)
+        return deserialize(
+            target,
+            verify_checksums=verify_checksums,
+            ignore_hash=ignore_hash,
+            memory_map=memory_map,
+        )
     except CorruptBlackboxError as ex:
         raise CorruptBlackboxError(
             f"{ex}\nThe stored blackbox {name!r} in {target} is damaged; regenerate it "
@@ -210,14 +276,7 @@ def download_blackbox(
         for fname in doc["files"]:
             client.download_file(bucket, _s3_key(prefix, name, fname), str(tmp / fname))
         verify_files(tmp, doc["files"], list(doc["files"]))
-        target = root / name
-        if target.exists():
-            old = root / f".{name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        replace_folder(tmp, root / name)
         return True
     finally:
         if tmp.exists():

@@ -43,13 +43,10 @@ import numpy as np
 
 from syne_tune.backend.simulator_backend.events import TrialRun
 from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
+from syne_tune.blackbox_repository.blackbox import is_domain
 from syne_tune.trial import Status
 
 logger = logging.getLogger(__name__)
-
-
-def _is_domain(value) -> bool:
-    return hasattr(value, "sample") and hasattr(value, "value_type")
 
 
 class _BlackboxSimulatorBackend(SimulatorBackend):
@@ -107,7 +104,7 @@ class _BlackboxSimulatorBackend(SimulatorBackend):
             self._fidelity_values = None
             self._fidelity_pos = {}
         space = bb.configuration_space
-        self._hp_names = [k for k, v in space.items() if _is_domain(v)] if space else None
+        self._hp_names = [k for k, v in space.items() if is_domain(v)] if space else None
         self._elapsed_pos = (
             self._objective_names.index(self.elapsed_time_attr) if self._objective_names is not None else None
         )

@@ -63,6 +63,10 @@ import numpy as np
 
 from syne_tune import config_space as sp
 from syne_tune.blackbox_repository.blackbox import Blackbox
+from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    MIRROR_ENV_VAR,
+    data_mirror_path,
+)
 
 CITATION_YAHPO = (
     "YAHPO Gym - An Efficient Multi-Objective Multi-Fidelity Benchmark for "
@@ -75,6 +79,10 @@ CITATION_YAHPO = (
 YAHPO_VERSION = "1.0.2"
 
 NA_CATEGORY = "#na#"
+
+#: Environment variable naming the YAHPO data folder directly (overrides the
+#: data mirror's ``yahpo`` folder)
+YAHPO_PATH_ENV_VAR = "SYNE_TUNE_YAHPO_PATH"
 
 # ----------------------------------------------------------------- scenarios
 
@@ -261,22 +269,30 @@ RBV2_REPL = 10
 # ------------------------------------------------------------ data location
 
 
-def default_yahpo_data_path() -> Optional[Path]:
+def default_yahpo_data_path(mirror_path: Union[str, Path, None] = None) -> Optional[Path]:
     """Folder holding the YAHPO data (one sub-folder per scenario), or None.
 
-    Looked up in this order: ``$SYNE_TUNE_YAHPO_PATH``,
-    ``$SYNE_TUNE_DATA_MIRROR/yahpo``, ``<repo root>/../shared/data/yahpo``.
+    Parameters
+    ----------
+    mirror_path
+        Data mirror to look in (default: ``$SYNE_TUNE_YAHPO_PATH`` if set,
+        else the mirror of
+        :func:`~syne_tune.blackbox_repository.conversion_scripts.utils.data_mirror_path`).
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<mirror>/yahpo``, or the mirror itself, whichever holds a scenario
+        folder (with ``config_space.json``); None if neither does.
     """
-    candidates = []
-    if os.environ.get("SYNE_TUNE_YAHPO_PATH"):
-        candidates.append(Path(os.environ["SYNE_TUNE_YAHPO_PATH"]))
-    if os.environ.get("SYNE_TUNE_DATA_MIRROR"):
-        candidates.append(Path(os.environ["SYNE_TUNE_DATA_MIRROR"]) / "yahpo")
-    repo_root = Path(__file__).resolve().parents[2]
-    candidates.append(repo_root.parent / "shared" / "data" / "yahpo")
-    for path in candidates:
-        if path.is_dir():
-            return path
+    if mirror_path is None and os.environ.get(YAHPO_PATH_ENV_VAR):
+        return Path(os.environ[YAHPO_PATH_ENV_VAR])
+    mirror = data_mirror_path(mirror_path)
+    if mirror is None:
+        return None
+    for candidate in (Path(mirror) / "yahpo", Path(mirror)):
+        if any((candidate / name / "config_space.json").is_file() for name in SCENARIO_SPECS):
+            return candidate
     return None
 
 
@@ -410,8 +426,7 @@ class YahpoScenario:
         path = Path(data_path) if data_path is not None else default_yahpo_data_path()
         if path is None:
             raise FileNotFoundError(
-                "YAHPO data not found; set SYNE_TUNE_YAHPO_PATH or "
-                "SYNE_TUNE_DATA_MIRROR"
+                f"YAHPO data not found; set {YAHPO_PATH_ENV_VAR} or {MIRROR_ENV_VAR}"
             )
         if not (path / "config_space.json").is_file():
             path = path / name
@@ -509,7 +524,13 @@ class YahpoScenario:
                 continue
             j = self._cont_index.get(name)
             if j is not None:
-                x_cont[j] = value
+                try:
+                    x_cont[j] = value
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"invalid value {value!r} for numerical '{name}' of "
+                        f"YAHPO scenario '{self.name}'"
+                    ) from None
                 continue
             j = self._cat_index.get(name)
             if j is not None:
@@ -748,8 +769,23 @@ class YahpoSurrogateBlackbox(Blackbox):
     # -------------------------------------------------------------- encoding
     def _encode_config(self, configuration: Dict[str, Any]) -> Tuple[np.ndarray, np.ndarray]:
         full = {k: configuration[k] for k in self._hp_names if k in configuration}
+        if len(full) < len(self._hp_names):
+            self._check_missing(configuration, full)
         full.update(self._fixed)
         return self.scenario.encode(full)
+
+    def _check_missing(self, configuration: Dict[str, Any], given: Dict[str, Any]):
+        """Raises if a hyperparameter that is active under ``configuration``
+        is missing (inactive ones may be left out)."""
+        missing = [k for k in self._hp_names if k not in given]
+        if self.scenario.conditions:
+            active = self.scenario.active_parameters(dict(given, **self._fixed))
+            missing = [k for k in missing if active.get(k, True)]
+        if missing:
+            raise ValueError(
+                f"configuration {configuration} lacks the hyperparameters {missing} "
+                f"of YAHPO scenario '{self.scenario.name}'"
+            )
 
     # -------------------------------------------------------------- evaluate
     def _objective_function(

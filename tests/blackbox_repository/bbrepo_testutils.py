@@ -12,17 +12,7 @@ import pandas as pd
 from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
 from syne_tune.config_space import choice, loguniform, randint
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 OPS = ["a", "b", "c"]
-
-
-def data_mirror():
-    env = os.environ.get("SYNE_TUNE_DATA_MIRROR")
-    for candidate in [env, REPO_ROOT.parent / "shared" / "data"]:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
 
 
 def small_space():

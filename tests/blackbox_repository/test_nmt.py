@@ -1,34 +1,20 @@
 """``nmt`` (NMTLC learning curves) and ``nmt-hpo`` (NMTHPO) conversions.
 
-Needs the ``nmt_hpo`` folder of the data mirror
-(``$SYNE_TUNE_DATA_MIRROR/nmt_hpo`` or ``<repo>/../shared/data/nmt_hpo``);
-skipped otherwise.
+Needs the ``nmt_hpo`` folder of the data mirror (found by
+``conversion_scripts.utils.data_mirror_path``); skipped otherwise.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from syne_tune.blackbox_repository.conversion_scripts.utils import find_source
 
-
-def _mirror():
-    candidates = []
-    if os.environ.get("SYNE_TUNE_DATA_MIRROR"):
-        candidates.append(Path(os.environ["SYNE_TUNE_DATA_MIRROR"]))
-    candidates.append(REPO_ROOT.parent / "shared" / "data")
-    for path in candidates:
-        if (path / "nmt_hpo" / "lc_datasets" / "nmtlc.pkl").is_file():
-            return path
-    return None
-
-
-MIRROR = _mirror()
+_NMTLC = find_source(["nmt_hpo/lc_datasets/nmtlc.pkl"])
+MIRROR = _NMTLC.parents[2] if _NMTLC is not None else None
 pytestmark = pytest.mark.skipif(
     MIRROR is None,
     reason="NMT data (nmt_hpo/lc_datasets/nmtlc.pkl) not found in the data mirror "

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbrepo_testutils import data_mirror, small_tabular
+from bbrepo_testutils import small_tabular
 
 import syne_tune.blackbox_repository as bbr
 from syne_tune.blackbox_repository import blackbox_list, load_blackbox
@@ -14,9 +14,10 @@ from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import Bla
 from syne_tune.blackbox_repository.conversion_scripts.recipes import register_recipe
 from syne_tune.blackbox_repository.errors import BlackboxNotFoundError, CorruptBlackboxError
 
-MIRROR = data_mirror()
+ICML_DATA = utils.find_source(["icml2020"])
+MIRROR = ICML_DATA.parent if ICML_DATA is not None else None
 needs_mirror = pytest.mark.skipif(
-    MIRROR is None or not (MIRROR / "icml2020").is_dir(),
+    MIRROR is None,
     reason="data mirror with icml2020/ not found (set SYNE_TUNE_DATA_MIRROR or put "
     "shared/data beside the checkout)",
 )
@@ -153,3 +154,105 @@ def test_icml_hyperparameters_converted_from_logs(tmp_path):
     ops = [edge.split("~")[0] for edge in row["arch_str"].replace("+", "|").split("|") if edge]
     res = bbs["cifar10"].objective_function({f"hp_x{i}": ops[i] for i in range(6)})
     assert res["metric_error"] == row["metric_error"]
+
+
+# ------------------------------------------- signature and ignore_hash
+
+
+def test_load_blackbox_signature_is_syne_tune_0_13():
+    import inspect
+
+    params = list(inspect.signature(load_blackbox).parameters.values())
+    expected = [
+        ("name", inspect.Parameter.empty),
+        ("skip_if_present", True),
+        ("s3_root", None),
+        ("generate_if_not_found", True),
+        ("yahpo_kwargs", None),
+        ("ignore_hash", True),
+    ]
+    assert [(p.name, p.default) for p in params[:6]] == expected
+    assert all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params[:6])
+    # our own arguments come after, keyword-only
+    assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params[6:])
+    assert {"repository_path", "mirror_path", "verify_checksums", "memory_map"} <= {
+        p.name for p in params[6:]
+    }
+
+
+def test_load_blackbox_positional_arguments(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNE_TUNE_BLACKBOX_REPOSITORY", str(tmp_path))
+    recipe = _CountingRecipe("positional-test-recipe")
+    register_recipe(recipe, overwrite=True)
+    # name, skip_if_present, s3_root, generate_if_not_found, yahpo_kwargs, ignore_hash
+    bb = load_blackbox(recipe.name, True, None, True, None, True)
+    assert recipe.calls == 1 and bb["t"].metadata["calls"] == 1
+    bb = load_blackbox(recipe.name, False, None, True, None, False)  # regenerates
+    assert recipe.calls == 2 and bb["t"].metadata["calls"] == 2
+    with pytest.raises(BlackboxNotFoundError, match="generate_if_not_found"):
+        load_blackbox("pd1", True, None, False)  # not in the repository
+    with pytest.raises(TypeError):
+        load_blackbox(recipe.name, True, None, True, None, True, tmp_path)  # keyword-only
+
+
+def test_load_blackbox_checks_its_arguments(tmp_path):
+    with pytest.raises(ValueError, match="The 'skip_if_present' parameter of load_blackbox"):
+        load_blackbox("x", skip_if_present="yes", repository_path=tmp_path)
+    with pytest.raises(ValueError, match="The 'ignore_hash' parameter of load_blackbox must be True"):
+        load_blackbox("x", ignore_hash=False, verify_checksums=False, repository_path=tmp_path)
+
+
+def _stored_and_verified(tmp_path, name):
+    """A generated blackbox whose files were verified once (stamp trusted)."""
+    import time
+
+    recipe = _CountingRecipe(name)
+    register_recipe(recipe, overwrite=True)
+    load_blackbox(recipe.name, repository_path=tmp_path)
+    time.sleep(0.05)  # older than the timestamp-granularity margin
+    from syne_tune.blackbox_repository import storage
+
+    storage._verified_in_process.clear()
+    load_blackbox(recipe.name, repository_path=tmp_path)  # hashes, records a trusted stamp
+    return recipe.name, tmp_path / recipe.name / "objectives-0.parquet"
+
+
+def _flip_keeping_stat(path):
+    """Damages a byte in place (same size and inode), then restores the
+    mtime: what media errors do, and what no stat-based check can see."""
+    import os
+
+    st = os.stat(path)
+    with open(path, "r+b") as f:
+        f.seek(st.st_size // 2)
+        b = f.read(1)
+        f.seek(st.st_size // 2)
+        f.write(bytes([b[0] ^ 0xFF]))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_mtime_ns == st.st_mtime_ns
+
+
+def test_ignore_hash_false_rehashes_every_file(tmp_path):
+    name, f = _stored_and_verified(tmp_path, "ignore-hash-test-recipe")
+    _flip_keeping_stat(f)
+    # ignore_hash=True (default) trusts the recorded verification of an
+    # unchanged file (size, mtime and inode): the damage goes unseen ...
+    load_blackbox(name, repository_path=tmp_path)
+    # ... ignore_hash=False hashes every data file again and names the file
+    with pytest.raises(CorruptBlackboxError, match="objectives-0.parquet.*sha256"):
+        load_blackbox(name, repository_path=tmp_path, ignore_hash=False)
+    with pytest.raises(CorruptBlackboxError, match="objectives-0.parquet"):
+        load_blackbox(name, True, None, True, None, False, repository_path=tmp_path)
+
+
+def test_ignore_hash_true_still_detects_modified_files(tmp_path):
+    name, f = _stored_and_verified(tmp_path, "ignore-hash-test-recipe-2")
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    f.write_bytes(bytes(data))  # same size, new mtime
+    with pytest.raises(CorruptBlackboxError, match="objectives-0.parquet.*sha256"):
+        load_blackbox(name, repository_path=tmp_path)  # ignore_hash=True
+    # truncation is caught by the size check, even without any hashing
+    f.write_bytes(bytes(data[:-10]))
+    with pytest.raises(CorruptBlackboxError, match="objectives-0.parquet.*bytes"):
+        load_blackbox(name, repository_path=tmp_path, verify_checksums=False)

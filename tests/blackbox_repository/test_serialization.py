@@ -13,7 +13,7 @@ from syne_tune.blackbox_repository.errors import (
     BlackboxFileMissingError,
     CorruptBlackboxError,
 )
-from syne_tune.blackbox_repository import serialization
+from syne_tune.blackbox_repository import storage
 from syne_tune.config_space import choice, randint, uniform
 
 
@@ -145,7 +145,7 @@ def test_flipped_bytes_detected_right_after_serialize(tmp_path):
 def test_same_size_rewrite_after_old_verification_detected(stored):
     # make the stamp look old, then modify the file (new mtime) keeping its size
     f = _objectives_file(stored)
-    serialization._verified_in_process.clear()
+    storage._verified_in_process.clear()
     deserialize(stored)
     data = bytearray(f.read_bytes())
     data[len(data) // 3] ^= 1
@@ -196,14 +196,14 @@ def test_not_a_blackbox_folder(tmp_path):
 
 def test_verification_cache_skips_hashing(stored, monkeypatch):
     calls = []
-    real = serialization.sha256_of_file
-    monkeypatch.setattr(serialization, "sha256_of_file", lambda p: calls.append(p) or real(p))
+    real = storage.sha256_of_file
+    monkeypatch.setattr(storage, "sha256_of_file", lambda p: calls.append(p) or real(p))
     import time
 
     time.sleep(0.05)  # files older than the timestamp granularity margin
     deserialize(stored)  # hashes (the stamp written at serialize time was too fresh)
     calls.clear()
-    serialization._verified_in_process.clear()  # a new process, as it were
+    storage._verified_in_process.clear()  # a new process, as it were
     deserialize(stored)  # the stamp on disk is trusted now
     assert calls == []
 

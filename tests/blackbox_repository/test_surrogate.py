@@ -82,7 +82,7 @@ def test_fit_differences_keeps_curves_cumulative():
     bb = small_tabular(num_seeds=1)
     sur = add_surrogate(bb, fit_differences=["time"], predict_curves=False,
                         surrogate="KNeighborsRegressor")
-    curve = sur.objective_function({"op": "a", "units": 20, "lr": 5e-3})
+    curve = sur.objective_function({"op": "a", "units": 32, "lr": 5e-3})  # not in the table
     assert np.all(np.diff(curve[:, 1]) > 0)
     for config in bb.all_configurations()[:4]:
         np.testing.assert_allclose(sur.objective_function(config), bb.objective_function(config, seed=0),
@@ -107,7 +107,31 @@ def test_log_and_categorical_encoding_distances():
     v = enc.encode_config({"lr": 1e-2, "c": "b"})[0]
     assert v[0] == pytest.approx(0.5)
     assert v[1] == 0 and v[2] > 0
-    assert enc.encode_config({"lr": 1e-2, "c": "unknown"})[0][1:].sum() == 0
+    # a configuration outside the space is an error naming the value ...
+    with pytest.raises(ValueError, match="'c' = 'unknown' is not one of the categories"):
+        enc.encode_config({"lr": 1e-2, "c": "unknown"})
+    # ... while training rows with unknown categories encode as zeros
+    X = pd.DataFrame({"lr": [1e-2], "c": ["unknown"]})
+    assert enc.encode_frame(X)[0][1:].sum() == 0
+
+
+def test_surrogate_rejects_configurations_outside_its_space():
+    sur = add_surrogate(small_tabular(num_seeds=1))
+    with pytest.raises(ValueError, match="'op' = 'zz'"):
+        sur.objective_function({"op": "zz", "units": 32, "lr": 1e-3})
+    with pytest.raises(ValueError, match="lacks the hyperparameters"):
+        sur.objective_function({"op": "a", "lr": 1e-3})
+
+
+def test_surrogate_pickles():
+    import pickle
+
+    bb = small_tabular(num_seeds=1)
+    for surrogate in (None, "KNeighborsRegressor"):
+        sur = add_surrogate(bb, surrogate=surrogate, fit_differences=["time"])
+        clone = pickle.loads(pickle.dumps(sur))
+        config = {"op": "b", "units": 16, "lr": 3e-3}
+        np.testing.assert_array_equal(clone.objective_function(config), sur.objective_function(config))
 
 
 def test_nearest_neighbor_regressor():

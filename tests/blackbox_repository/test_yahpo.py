@@ -1,7 +1,8 @@
 """YAHPO surrogate blackboxes (ONNX) and the surrogate-derived ``lcbench``.
 
-Needs the YAHPO data of the data mirror (``$SYNE_TUNE_DATA_MIRROR/yahpo`` or
-``<repo>/../shared/data/yahpo``) and onnxruntime; skipped otherwise.
+Needs the YAHPO data of the data mirror (``<mirror>/yahpo``, the mirror found
+by ``conversion_scripts.utils.data_mirror_path``) and onnxruntime; skipped
+otherwise.
 Reference outputs (``yahpo_reference_outputs.json``) were computed with the
 official ``yahpo_gym`` 1.0.2 package, see the ``provenance`` entry there.
 """
@@ -9,7 +10,6 @@ official ``yahpo_gym`` 1.0.2 package, see the ``provenance`` entry there.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from pathlib import Path
 
@@ -18,22 +18,12 @@ import pytest
 
 pytest.importorskip("onnxruntime", reason="YAHPO surrogates need onnxruntime")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_FILE = Path(__file__).with_name("yahpo_reference_outputs.json")
 
+from syne_tune.blackbox_repository.conversion_scripts.utils import find_source  # noqa: E402
 
-def _yahpo_path():
-    candidates = []
-    if os.environ.get("SYNE_TUNE_DATA_MIRROR"):
-        candidates.append(Path(os.environ["SYNE_TUNE_DATA_MIRROR"]) / "yahpo")
-    candidates.append(REPO_ROOT.parent / "shared" / "data" / "yahpo")
-    for path in candidates:
-        if (path / "lcbench" / "model.onnx").is_file():
-            return path
-    return None
-
-
-YAHPO_PATH = _yahpo_path()
+_LCBENCH_MODEL = find_source(["yahpo/lcbench/model.onnx"])
+YAHPO_PATH = _LCBENCH_MODEL.parents[1] if _LCBENCH_MODEL is not None else None
 pytestmark = pytest.mark.skipif(
     YAHPO_PATH is None,
     reason="YAHPO data (yahpo/lcbench/model.onnx) not found in the data mirror "

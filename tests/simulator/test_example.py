@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from syne_tune.blackbox_repository.conversion_scripts.utils import find_source
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MIRROR = REPO_ROOT.parent / "shared" / "data" / "nmt_hpo"
+NMT_DATA = find_source(["nmt_hpo"])
 
 
-@pytest.mark.skipif(not MIRROR.is_dir() and not os.environ.get("SYNE_TUNE_DATA_MIRROR"), reason="no data mirror")
+@pytest.mark.skipif(NMT_DATA is None, reason="nmt_hpo not found in the data mirror")
 @pytest.mark.parametrize("method", ["RS", "ASHA-PROMOTION"])
 def test_launch_simulated_benchmark_nmt(tmp_path, method):
     env = dict(os.environ)

@@ -21,6 +21,14 @@ from syne_tune.blackbox_repository.conversion_scripts.utils import (
     data_mirror_path,
     repository_path as default_repository_path,
 )
+from syne_tune.blackbox_repository.serialization import (
+    deserialize,
+    is_stored_blackbox,
+)
+
+#: keyword arguments of ``load_blackbox`` that :meth:`BlackboxRecipe.load`
+#: passes on to ``deserialize``
+DESERIALIZE_KWARGS = ("verify_checksums", "ignore_hash", "memory_map", "tasks")
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +79,14 @@ class BlackboxRecipe:
         raise NotImplementedError
 
     def is_generated(self, path: Path) -> bool:
-        from syne_tune.blackbox_repository.serialization import is_stored_blackbox
-
+        """Whether ``path`` holds the generated blackbox."""
         return is_stored_blackbox(path)
 
     def load(self, path: Path, **kwargs) -> Dict[str, Any]:
         """Loads the generated blackbox (dict task -> blackbox). Keyword
         arguments are those of ``load_blackbox`` not used by it
-        (``verify_checksums``, ``memory_map``, and recipe-specific ones)."""
-        from syne_tune.blackbox_repository.serialization import deserialize
-
-        known = {k: kwargs[k] for k in ("verify_checksums", "memory_map", "tasks") if k in kwargs}
+        (those of :data:`DESERIALIZE_KWARGS`, and recipe-specific ones)."""
+        known = {k: kwargs[k] for k in DESERIALIZE_KWARGS if k in kwargs}
         return deserialize(path, **known)
 
     def __repr__(self) -> str:

@@ -45,6 +45,8 @@ def _project_root() -> Path:
 
 
 def mirror_candidates() -> List[Path]:
+    """Folders :func:`data_mirror_path` tries when neither an argument nor
+    ``SYNE_TUNE_DATA_MIRROR`` names the mirror, in order."""
     root = _project_root()
     cwd = Path.cwd()
     return [
@@ -56,7 +58,20 @@ def mirror_candidates() -> List[Path]:
 
 
 def data_mirror_path(path: Optional[PathLike] = None) -> Optional[Path]:
-    """Folder of the local data mirror, or None if there is none."""
+    """Folder of the local data mirror: the one place that decides where the
+    shared benchmark data are (library, recipes and tests all ask here).
+
+    Parameters
+    ----------
+    path
+        Explicit mirror folder (returned as is, ``~`` expanded).
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``path``, else ``$SYNE_TUNE_DATA_MIRROR``, else the first existing
+        folder of :func:`mirror_candidates`; None if there is none.
+    """
     if path is not None:
         return Path(path).expanduser()
     value = os.environ.get(MIRROR_ENV_VAR)

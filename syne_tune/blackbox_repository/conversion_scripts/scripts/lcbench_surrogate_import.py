@@ -48,11 +48,15 @@ from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, seri
 from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
     BlackboxRecipe,
 )
-from syne_tune.blackbox_repository.conversion_scripts.utils import SourceNotFoundError
+from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    MIRROR_ENV_VAR,
+    SourceNotFoundError,
+)
 from syne_tune.blackbox_repository.yahpo_surrogate import (
     CITATION_YAHPO,
     YAHPO_VERSION,
     YahpoScenario,
+    default_yahpo_data_path,
 )
 from syne_tune.config_space import loguniform, lograndint, randint, uniform
 
@@ -304,16 +308,12 @@ class LCBenchSurrogateRecipe(BlackboxRecipe):
         self.seed = int(seed)
 
     def _generate_on_disk(self, target: Path, mirror_path: Optional[Path], download_dir: Path):
-        yahpo_path = None
-        for candidate in ([Path(mirror_path) / "yahpo", Path(mirror_path)] if mirror_path else []):
-            if (candidate / "lcbench" / "model.onnx").is_file():
-                yahpo_path = candidate
-                break
-        if yahpo_path is None:
+        yahpo_path = default_yahpo_data_path(mirror_path)
+        if yahpo_path is None or not (yahpo_path / "lcbench" / "model.onnx").is_file():
             raise SourceNotFoundError(
                 f"source data of blackbox '{self.name}' not found: need the YAHPO "
                 f"lcbench surrogate in {mirror_path or '<mirror>'}/yahpo/lcbench "
-                "(set SYNE_TUNE_DATA_MIRROR)"
+                f"(set {MIRROR_ENV_VAR})"
             )
         tasks = self.tasks if self.tasks is not None else list(LCBENCH_TASKS)
         bb_dict = convert(

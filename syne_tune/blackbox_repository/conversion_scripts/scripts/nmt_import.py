@@ -93,7 +93,10 @@ from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, seri
 from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
     BlackboxRecipe,
 )
-from syne_tune.blackbox_repository.conversion_scripts.utils import SourceNotFoundError
+from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    MIRROR_ENV_VAR,
+    SourceNotFoundError,
+)
 from syne_tune.config_space import logordinal, ordinal, randint
 
 logger = logging.getLogger(__name__)
@@ -411,8 +414,9 @@ def generate_nmt_hpo(
     tasks: Optional[Sequence[str]] = None,
     name: str = BLACKBOX_NAME_HPO,
 ) -> Path:
-    bb_dict, metadata = convert_nmt_hpo(mirror_path, tasks)
-    return serialize(bb_dict, Path(repository_path) / name, metadata=metadata)
+    """Stores ``nmt-hpo`` in ``repository_path / name`` (see :class:`NMTHPORecipe`)."""
+    recipe = NMTHPORecipe(tasks=tasks, name=name)
+    return recipe.generate(repository_path=repository_path, mirror_path=mirror_path)
 
 
 def generate_nmt(
@@ -421,8 +425,9 @@ def generate_nmt(
     tasks: Optional[Sequence[str]] = None,
     name: str = BLACKBOX_NAME_LC,
 ) -> Path:
-    bb_dict, metadata = convert_nmt(mirror_path, tasks)
-    return serialize(bb_dict, Path(repository_path) / name, metadata=metadata)
+    """Stores ``nmt`` in ``repository_path / name`` (see :class:`NMTRecipe`)."""
+    recipe = NMTRecipe(tasks=tasks, name=name)
+    return recipe.generate(repository_path=repository_path, mirror_path=mirror_path)
 
 
 # ------------------------------------------------- padding helpers (readers)
@@ -468,7 +473,7 @@ class _NMTRecipeBase(BlackboxRecipe):
             raise SourceNotFoundError(
                 f"source data of blackbox '{self.name}' not found: need "
                 f"{mirror_path or '<mirror>'}/nmt_hpo (datasets/, lc_datasets/nmtlc.pkl; "
-                "set SYNE_TUNE_DATA_MIRROR)"
+                f"set {MIRROR_ENV_VAR})"
             )
         bb_dict, meta = type(self)._convert(data_path, self.tasks)
         serialize(bb_dict, target, metadata=meta)

@@ -30,9 +30,10 @@ from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
     BlackboxRecipe,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    MIRROR_ENV_VAR,
     SourceNotFoundError,
-    data_mirror_path,
 )
+from syne_tune.blackbox_repository.storage import replace_folder
 from syne_tune.blackbox_repository.yahpo_surrogate import (
     CITATION_YAHPO,
     SCENARIO_SPECS,
@@ -40,6 +41,7 @@ from syne_tune.blackbox_repository.yahpo_surrogate import (
     YahpoScenario,
     YahpoSurrogateBlackbox,
     available_scenarios,
+    default_yahpo_data_path,
     scenario_metadata,
 )
 
@@ -63,18 +65,14 @@ class YahpoRecipe(BlackboxRecipe):
         self.scenario = scenario
 
     def _source_folder(self, mirror_path: Optional[Path]) -> Path:
-        candidates = []
-        if mirror_path is not None:
-            candidates += [Path(mirror_path) / "yahpo" / self.scenario,
-                           Path(mirror_path) / self.scenario]
-        for folder in candidates:
-            if all((folder / f).is_file() for f in _FILES):
-                return folder
+        base = default_yahpo_data_path(mirror_path)
+        if base is not None and all((base / self.scenario / f).is_file() for f in _FILES):
+            return base / self.scenario
         where = (
-            candidates[0]
-            if candidates
+            f"{Path(mirror_path) / 'yahpo' / self.scenario}"
+            if mirror_path is not None
             else f"<mirror>/yahpo/{self.scenario} (no data mirror found; set "
-            "SYNE_TUNE_DATA_MIRROR)"
+            f"{MIRROR_ENV_VAR})"
         )
         raise SourceNotFoundError(
             f"source data of blackbox '{self.name}' not found: need {list(_FILES)} "
@@ -101,13 +99,7 @@ class YahpoRecipe(BlackboxRecipe):
             }
             with open(tmp / INFO_FILENAME, "w") as f:
                 json.dump(info, f, indent=1)
-            if target.exists():
-                old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(target)
+            replace_folder(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -143,11 +135,9 @@ class YahpoRecipe(BlackboxRecipe):
 
 def _registered_scenarios() -> List[str]:
     names = list(MIRRORED_SCENARIOS)
-    mirror = data_mirror_path()
-    if mirror is not None:
-        for scenario in available_scenarios(Path(mirror) / "yahpo"):
-            if scenario not in names:
-                names.append(scenario)
+    for scenario in available_scenarios(default_yahpo_data_path()):
+        if scenario not in names:
+            names.append(scenario)
     return names
 
 
