@@ -17,7 +17,7 @@ Domains
 -------
 * ``uniform(l, u)``, ``loguniform(l, u)``, ``reverseloguniform(l, u)``,
   ``quniform(l, u, q)``, ``qloguniform(l, u, q)``: :class:`Float`
-  (``len`` 0, or the number of grid points if quantized).
+  (``len`` 0; 1 if ``l == u``; the number of grid points if quantized).
 * ``randint(l, u)``, ``lograndint(l, u)``, ``qrandint(l, u, q)``,
   ``qlograndint(l, u, q)``: :class:`Integer` (``len`` = number of values).
 * ``choice(cats)``: :class:`Categorical`; ``ordinal(cats, kind)``:
@@ -25,20 +25,27 @@ Domains
   (kind ``"nn"`` / ``"nn-log"``); ``logordinal(cats)``: the latter in log scale.
 * ``finrange(l, u, size)``, ``logfinrange(l, u, size)``: :class:`FiniteRange`.
 
-Choices made here (all raise :class:`ValueError` with the offending value):
+Choices made here (all raise :class:`ValueError` with the offending value).
+Where Syne Tune 0.13 is lenient we are too, unless its leniency hides a bug:
 
-* Bounds must be finite real numbers (``bool``, NaN and infinity are refused).
-* :class:`Float` needs ``lower < upper`` (a one-point float range cannot be
-  normalised by searchers; use a constant instead). :class:`Integer` needs
-  ``lower <= upper``: ``randint(3, 3)`` is a valid one-value domain. Integer
-  bounds must be integral (``2.0`` is fine, ``2.5`` is not).
-* Log domains need ``lower > 0`` (``lograndint``: ``lower >= 1``);
-  ``reverseloguniform`` needs ``0 <= lower < upper < 1``.
+* Bounds must be finite real numbers (``bool``, NaN and infinity are refused)
+  with ``lower <= upper``.
+* :class:`Float` allows ``lower == upper``: a one-value range (``len`` 1)
+  that samples, casts and encodes to that value.
+* :class:`Integer` bounds may be floats; they are rounded with Python's
+  ``round`` (half to even), as Syne Tune does: ``randint(0.6, 3.2)`` is
+  ``randint(1, 3)``. ``lower <= upper`` is checked on the bounds as given.
+  ``randint(3, 3)`` is a valid one-value domain.
+* Log domains need ``lower > 0`` (``lograndint``: ``lower >= 1`` after
+  rounding); ``reverseloguniform`` needs ``0 <= lower <= upper < 1``.
 * Categories: non-empty, no duplicates, all of one type among ``str``,
   ``int``, ``float``, ``bool`` (``[1, 0.5]`` mixes int and float and is
   refused), floats finite. numpy scalars are converted to Python values.
-* ``finrange`` / ``logfinrange``: ``size >= 2`` and ``lower < upper``; with
-  ``cast_int=True`` the rounded values must be distinct.
+* ``finrange`` / ``logfinrange``: ``size >= 1``. ``size == 1`` is the single
+  value ``lower`` (as in Syne Tune; a warning is logged if ``upper`` differs,
+  since it is then ignored). ``size >= 2`` needs ``lower < upper`` (Syne Tune
+  would repeat one value ``size`` times); with ``cast_int=True`` the rounded
+  values must be distinct.
 * Quantized domains: ``q > 0`` (integer for :class:`Integer`) and both bounds
   multiples of ``q``. Sampling gives every grid point (multiple of ``q``) in
   ``[lower, upper]`` the same mass in linear / log space, so bounds are never
@@ -79,12 +86,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 from copy import copy
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Domain",
@@ -127,7 +137,6 @@ __all__ = [
     "validate_config_space",
     "sample_config",
     "sample_configs",
-    "grid_values",
     "to_dict",
     "from_dict",
     "config_space_to_json_dict",
@@ -173,14 +182,9 @@ def _real_bound(value: Any, name: str, what: str) -> float:
 
 
 def _int_bound(value: Any, name: str, what: str) -> int:
-    value = _to_python(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if _is_real(value):
-        value = float(value)
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-    raise ValueError(f"{what}: {name} must be an integer, got {value!r}")
+    """A finite real bound rounded to ``int`` with Python's ``round`` (half
+    to even), as Syne Tune's ``Integer`` does."""
+    return int(round(_real_bound(value, name, what)))
 
 
 def _str_to_bool(value: Any) -> bool:
@@ -534,7 +538,8 @@ class Domain:
 
 
 class Float(Domain):
-    """Real-valued range ``[lower, upper]`` (``lower < upper``, both finite)."""
+    """Real-valued range ``[lower, upper]`` (``lower <= upper``, both finite;
+    ``lower == upper`` is a one-value range)."""
 
     class _Uniform(Uniform):
         def draw(self, domain, size, rs):
@@ -575,11 +580,8 @@ class Float(Domain):
     def _validate(self):
         lower = _real_bound(self.lower, "lower", "Float")
         upper = _real_bound(self.upper, "upper", "Float")
-        if not lower < upper:
-            raise ValueError(
-                f"Float: need lower < upper, got lower={lower}, upper={upper} "
-                "(use a constant for a single value)"
-            )
+        if lower > upper:
+            raise ValueError(f"Float: need lower <= upper, got lower={lower}, upper={upper}")
         sampler = self.get_sampler()
         base = sampler.get_sampler() if isinstance(sampler, Quantized) else sampler
         if isinstance(base, LogUniform) and not lower > 0:
@@ -588,7 +590,7 @@ class Float(Domain):
             )
         if isinstance(base, ReverseLogUniform) and not (0 <= lower and upper < 1):
             raise ValueError(
-                "reverseloguniform: need 0 <= lower < upper < 1, got "
+                "reverseloguniform: need 0 <= lower <= upper < 1, got "
                 f"lower={lower}, upper={upper}"
             )
         if isinstance(sampler, Quantized):
@@ -663,9 +665,11 @@ class Float(Domain):
         return f"({self.lower}, {self.upper})"
 
     def __len__(self) -> int:
+        """Number of values: 0 (infinite) for a proper range, 1 if
+        ``lower == upper``, the number of grid points if quantized."""
         q = self.q
         if q is None:
-            return 0
+            return 1 if self.lower == self.upper else 0
         return int(round(self.upper / q)) - int(round(self.lower / q)) + 1
 
     def match_string(self, value: Any) -> str:
@@ -716,8 +720,12 @@ class Integer(Domain):
     default_sampler_cls = _Uniform
 
     def __init__(self, lower: int, upper: int):
-        self.lower = _int_bound(lower, "lower", "Integer")
-        self.upper = _int_bound(upper, "upper", "Integer")
+        raw_lower = _real_bound(lower, "lower", "Integer")
+        raw_upper = _real_bound(upper, "upper", "Integer")
+        if raw_lower > raw_upper:
+            raise ValueError(f"Integer: need lower <= upper, got lower={lower!r}, upper={upper!r}")
+        self.lower = _int_bound(raw_lower, "lower", "Integer")
+        self.upper = _int_bound(raw_upper, "upper", "Integer")
         self._validate()
 
     def _validate(self):
@@ -1083,6 +1091,11 @@ class FiniteRange(Domain):
         self.cast_int = bool(cast_int)
         self.size = _to_python(size)
         self._validate_bounds()
+        if self.size == 1 and self.lower != self.upper:
+            logger.warning(
+                "FiniteRange(lower=%s, upper=%s, size=1) has the single value lower=%s; upper is ignored",
+                self.lower, self.upper, self.lower,
+            )
         self._compute_values()
         if self.cast_int and len(set(self._values)) < self.size:
             raise ValueError(
@@ -1097,13 +1110,14 @@ class FiniteRange(Domain):
         size = self.size
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ValueError(f"FiniteRange: size must be a positive int, got {size!r}")
-        if size == 1 and lower != upper:
+        if lower > upper:
             raise ValueError(
-                f"FiniteRange: size=1 needs lower == upper, got {lower}, {upper}"
+                f"FiniteRange: need lower <= upper, got lower={lower}, upper={upper}"
             )
-        if size > 1 and not lower < upper:
+        if size > 1 and lower == upper:
             raise ValueError(
-                f"FiniteRange: need lower < upper, got lower={lower}, upper={upper}"
+                f"FiniteRange: need lower < upper for size={size} distinct values, got "
+                f"lower={lower}, upper={upper} (use size=1 for a single value)"
             )
         if self.log_scale and not lower > 0:
             raise ValueError(
@@ -1126,7 +1140,8 @@ class FiniteRange(Domain):
             raw = np.exp(raw)
         raw = np.clip(raw, lower, upper)
         raw[0] = lower
-        raw[-1] = upper
+        if size > 1:
+            raw[-1] = upper
         self._raw_values = raw  # before rounding to int
         if self.cast_int:
             self._values_array = np.rint(raw).astype(np.int64)
@@ -1308,21 +1323,22 @@ def logordinal(categories: Sequence) -> OrdinalNearestNeighbor:
 
 def _check_finrange_size(size: Any, what: str) -> int:
     size = _to_python(size)
-    if not isinstance(size, int) or isinstance(size, bool) or size < 2:
-        raise ValueError(f"{what}: size must be an int >= 2, got {size!r}")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise ValueError(f"{what}: size must be an int >= 1, got {size!r}")
     return size
 
 
 def finrange(lower: float, upper: float, size: int, cast_int: bool = False) -> FiniteRange:
-    """``size`` (>= 2) equally spaced values from ``lower`` to ``upper``
-    (finite alternative to :func:`uniform`)."""
+    """``size`` equally spaced values from ``lower`` to ``upper`` (finite
+    alternative to :func:`uniform`); ``size=1`` is the single value ``lower``."""
     size = _check_finrange_size(size, "finrange")
     return FiniteRange(lower, upper, size, log_scale=False, cast_int=cast_int)
 
 
 def logfinrange(lower: float, upper: float, size: int, cast_int: bool = False) -> FiniteRange:
-    """``size`` (>= 2) values from ``lower`` to ``upper`` equally spaced in
-    log space (finite alternative to :func:`loguniform`)."""
+    """``size`` values from ``lower`` to ``upper`` equally spaced in log space
+    (finite alternative to :func:`loguniform`); ``size=1`` is the single value
+    ``lower``."""
     size = _check_finrange_size(size, "logfinrange")
     return FiniteRange(lower, upper, size, log_scale=True, cast_int=cast_int)
 
@@ -1557,68 +1573,6 @@ def sample_config(
 ) -> Dict[str, Any]:
     """One random configuration (constants included)."""
     return sample_configs(config_space, 1, random_state)[0]
-
-
-def _unique(values: Iterable) -> list:
-    seen = set()
-    result = []
-    for v in values:
-        if v not in seen:
-            seen.add(v)
-            result.append(v)
-    return result
-
-
-def grid_values(domain: Any, num_samples: int) -> list:
-    """Values of ``domain`` for grid search.
-
-    * Categorical / ordinal domains and :class:`FiniteRange`: all values.
-    * :class:`Integer` and quantized :class:`Float`: all values if there are at
-      most ``num_samples``, else ``num_samples`` values evenly spaced from
-      ``lower`` to ``upper`` (in log space for log domains), rounded onto the
-      domain (duplicates removed).
-    * Continuous :class:`Float`: ``num_samples`` evenly spaced values from
-      ``lower`` to ``upper`` (log-spaced for log domains; reverse-log-spaced
-      for reverse log domains); a single sample is the (log) midpoint.
-    * A constant gives ``[constant]``.
-    """
-    if not isinstance(domain, Domain):
-        return [domain]
-    num_samples = _to_python(num_samples)
-    if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples < 1:
-        raise ValueError(f"grid_values: num_samples must be an int >= 1, got {num_samples!r}")
-    if isinstance(domain, Categorical):
-        return list(domain.categories)
-    if isinstance(domain, FiniteRange):
-        return list(domain.values)
-    if isinstance(domain, (Integer, Float)):
-        n = len(domain)
-        if isinstance(domain, Integer) and n <= num_samples:
-            step = domain.q or 1
-            return list(range(domain.lower, domain.upper + 1, step))
-        if isinstance(domain, Float) and 0 < n <= num_samples:
-            q = domain.q
-            return [domain.cast(domain.lower + k * q) for k in range(n)]
-        lower, upper = float(domain.lower), float(domain.upper)
-        if is_log_space(domain):
-            lo, hi = math.log(lower), math.log(upper)
-            points = np.exp(_grid_points(lo, hi, num_samples))
-        elif is_reverse_log_space(domain):
-            lo, hi = -math.log1p(-lower), -math.log1p(-upper)
-            points = -np.expm1(-_grid_points(lo, hi, num_samples))
-        else:
-            points = _grid_points(lower, upper, num_samples)
-        points = np.clip(points, lower, upper)
-        if num_samples > 1:
-            points[0], points[-1] = lower, upper
-        return _unique(domain.cast(float(x)) for x in points)
-    raise ValueError(f"grid_values: unsupported domain {domain!r}")
-
-
-def _grid_points(lo: float, hi: float, num: int) -> np.ndarray:
-    if num == 1:
-        return np.array([0.5 * (lo + hi)])
-    return np.linspace(lo, hi, num)
 
 
 # ---------------------------------------------------------------------------

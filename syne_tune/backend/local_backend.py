@@ -399,13 +399,9 @@ class LocalBackend(PollingBackend):
         return None if self._gpus is None else self._gpus.gpus_of(trial_id)
 
     # -- the watchdog ----------------------------------------------------------
-    def _tell_watchdog(self, line: str) -> None:
-        if not self.trials_die_with_tuner:
-            return
+    def _start_watchdog(self) -> subprocess.Popen:
         watchdog = self._watchdog
         if watchdog is None or watchdog.poll() is not None:
-            if line.startswith("untrack"):
-                return
             watchdog = self._watchdog = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(_WATCHDOG), str(self.kill_grace_period)],
                 stdin=subprocess.PIPE,
@@ -414,6 +410,16 @@ class LocalBackend(PollingBackend):
                 start_new_session=True,
                 close_fds=True,
             )
+        return watchdog
+
+    def _tell_watchdog(self, line: str) -> None:
+        if not self.trials_die_with_tuner:
+            return
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.poll() is not None:
+            if line.startswith("untrack"):
+                return
+            watchdog = self._start_watchdog()
         try:
             watchdog.stdin.write(line.encode() + b"\n")
             watchdog.stdin.flush()
@@ -470,6 +476,13 @@ class LocalBackend(PollingBackend):
 
     def _schedule(self, trial_id: int, config: dict) -> None:
         trial_path = self.trial_path(trial_id)
+        if self.trials_die_with_tuner:
+            # up before the trial: a tuner killed right after starting it
+            # must not leave it unsupervised
+            self._start_watchdog()
+        if self._restored:
+            # a tuner killed before it could record this trial's process
+            self._kill_strays(trial_id)
         restart = trial_id in self._out_offset
         if not restart and self._restored and self._adopt_folder(trial_id, trial_path, config):
             restart = True
@@ -829,6 +842,33 @@ class LocalBackend(PollingBackend):
             killed.add(trial_id)
         self._finish_dying(killed)
         return True
+
+    def _kill_strays(self, trial_id: int) -> None:
+        """Kill processes of this trial that this backend does not know of
+        (started by a tuner killed before it recorded them): they are
+        recognised by their ``--st_checkpoint_dir`` argument, which names
+        this run's trial folder."""
+        needle = f"--{ST_CHECKPOINT_DIR}\0{self.checkpoint_path(trial_id)}\0".encode()
+        known = {proc.pid for proc in self._procs.values()}
+        strays = []
+        for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+            if not name.isdigit() or int(name) in known:
+                continue
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if needle in cmdline:
+                fields = _stat_fields(int(name))
+                if fields is not None and fields[0] not in (b"Z", b"X"):
+                    strays.append((int(fields[2]), _process_start_ticks(int(name))))
+        for pgid, ticks in set(strays):
+            logger.warning("Trial %d: killing process group %d left by an earlier tuner", trial_id, pgid)
+            _signal_group(pgid, signal.SIGTERM)
+            self._dying.append(_Dying(trial_id, None, pgid, None, time.monotonic() + self.kill_grace_period))
+        if strays:
+            self._finish_dying({trial_id})
 
     def _reap_leftovers(self) -> None:
         """Groups that were being killed when the old tuner stopped."""

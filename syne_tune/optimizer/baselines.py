@@ -136,6 +136,26 @@ class SyncHyperband(SynchronousGeometricHyperbandScheduler):
 
 # --- model-based baselines ---
 
-from syne_tune.optimizer.schedulers.searchers.bayesopt.baselines import (  # noqa: E402,F401
-    BayesianOptimization,
-)
+
+class BayesianOptimization(FIFOScheduler):
+    """Gaussian-process Bayesian optimization: :class:`FIFOScheduler` with
+    searcher ``"bayesopt"``
+    (:class:`~syne_tune.optimizer.schedulers.searchers.bayesopt.GPFIFOSearcher`,
+    tuned with ``search_options``, e.g. ``{"num_init_random": 5}``). Fitting
+    the model needs the extra ``gpsearchers`` (autograd, scipy), imported
+    only then.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``mode``, ``random_seed``,
+        ``points_to_evaluate``, ``search_options``, ...).
+    """
+
+    def __init__(self, config_space: dict, metric: str, **kwargs):
+        _reject_searcher(kwargs, "BayesianOptimization")
+        super().__init__(config_space, metric=metric, searcher="bayesopt", **kwargs)

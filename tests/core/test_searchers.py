@@ -6,7 +6,7 @@ from syne_tune.config_space import choice, loguniform, randint, uniform
 from syne_tune.optimizer.baselines import GridSearch, RandomSearch
 from syne_tune.optimizer.schedulers.ask_tell_scheduler import AskTellScheduler
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler
-from syne_tune.optimizer.schedulers.searchers.searcher import GridSearcher, RandomSearcher, impute_points_to_evaluate
+from syne_tune.optimizer.schedulers.searchers import GridSearcher, RandomSearcher, impute_points_to_evaluate
 
 CS = {"lr": loguniform(1e-4, 1e-1), "n": randint(1, 8), "act": choice(["relu", "tanh"]), "epochs": 10}
 
@@ -56,7 +56,8 @@ def test_grid_search_enumerates_grid():
     while (c := searcher.get_config()) is not None:
         configs.append(c)
     assert len(configs) == 6
-    assert {(c["a"], round(c["b"], 6)) for c in configs} == {(a, b) for a in "xy" for b in (0.0, 0.5, 1.0)}
+    # Syne Tune's rule: cell centres (i + 0.5) / n of the unit interval
+    assert {(c["a"], round(c["b"], 6)) for c in configs} == {(a, round(b, 6)) for a in "xy" for b in (1 / 6, 0.5, 5 / 6)}
     assert all(c["c"] == 5 for c in configs)
     with pytest.raises(ValueError, match="num_samples"):
         GridSearcher(cs, metric="y", num_samples={"nope": 2})
@@ -80,7 +81,7 @@ def test_fifo_bad_arguments(kwargs, match):
 
 def test_bad_config_space_fails_at_construction():
     with pytest.raises(ValueError):
-        RandomSearch({"x": uniform(1, 1)}, metric="y")
+        RandomSearch({"x": uniform(2, 1)}, metric="y")
     with pytest.raises((ValueError, TypeError)):
         RandomSearch({3: uniform(0, 1)}, metric="y")
 

@@ -9,102 +9,17 @@ pytest.importorskip("autograd")
 pytest.importorskip("scipy")
 
 from syne_tune.trial import Trial  # noqa: E402
-from syne_tune.config_space import (  # noqa: E402
-    check_config_in_space,
-    choice,
-    finrange,
-    logfinrange,
-    loguniform,
-    logordinal,
-    lograndint,
-    ordinal,
-    qloguniform,
-    qlograndint,
-    qrandint,
-    quniform,
-    randint,
-    reverseloguniform,
-    sample_configs,
-    uniform,
-)
+from syne_tune.config_space import choice, randint, uniform  # noqa: E402
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler  # noqa: E402
 from syne_tune.optimizer.schedulers.searchers.bayesopt import GPFIFOSearcher  # noqa: E402
 from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition import expected_improvement  # noqa: E402
-from syne_tune.optimizer.schedulers.searchers.bayesopt.baselines import BayesianOptimization  # noqa: E402
-from syne_tune.optimizer.schedulers.searchers.bayesopt.encoding import ConfigEncoder  # noqa: E402
+from syne_tune.optimizer.baselines import BayesianOptimization  # noqa: E402
 from syne_tune.optimizer.schedulers.searchers.bayesopt.gp import (  # noqa: E402
     GaussianProcess,
     GPHyperparameters,
     fit_hyperparameters,
     negative_log_marginal_likelihood,
 )
-
-ALL_DOMAINS = {
-    "uniform": uniform(-1.0, 3.0),
-    "loguniform": loguniform(1e-5, 1.0),
-    "reverselog": reverseloguniform(0.5, 0.999),
-    "quniform": quniform(0.0, 2.0, 0.25),
-    "qloguniform": qloguniform(0.1, 10.0, 0.1),
-    "randint": randint(-3, 7),
-    "one_int": randint(4, 4),
-    "lograndint": lograndint(16, 1024),
-    "qrandint": qrandint(0, 20, 5),
-    "qlograndint": qlograndint(2, 64, 2),
-    "choice": choice(["a", "b", "c"]),
-    "choice_bool": choice([True, False]),
-    "ordinal": ordinal(["low", "mid", "high"]),
-    "ordinal_nn": ordinal([1, 4, 16], kind="nn"),
-    "logordinal": logordinal([0.001, 0.01, 0.1]),
-    "finrange": finrange(0.0, 1.0, 5),
-    "logfinrange": logfinrange(1.0, 1000.0, 4, cast_int=True),
-    "constant": "fixed",
-}
-
-
-def _assert_same_config(a: dict, b: dict):
-    assert a.keys() == b.keys()
-    for k in a:
-        if isinstance(a[k], float):
-            assert b[k] == pytest.approx(a[k], rel=1e-9, abs=1e-12), k
-        else:
-            assert b[k] == a[k], k
-
-
-def test_encoding_round_trip_all_domains():
-    encoder = ConfigEncoder(ALL_DOMAINS)
-    configs = sample_configs(ALL_DOMAINS, 100, np.random.RandomState(0))
-    X = encoder.encode(configs)
-    assert X.shape == (100, encoder.dimension)
-    assert np.all((X >= 0) & (X <= 1))
-    for config, back in zip(configs, encoder.decode(X)):
-        _assert_same_config(config, back)
-    np.testing.assert_allclose(encoder.snap(X), X, atol=1e-9)
-
-
-def test_encoding_scales_and_one_hot():
-    space = {"lr": loguniform(1e-4, 1.0), "n": randint(0, 10), "c": choice(["x", "y", "z"]), "o": ordinal([1, 2, 3, 4, 5])}
-    encoder = ConfigEncoder(space)
-    assert encoder.dimension == 6
-    X = encoder.encode([{"lr": 1e-2, "n": 5, "c": "y", "o": 4}])
-    np.testing.assert_allclose(X[0], [0.5, 0.5, 0, 1, 0, 0.75])
-
-
-def test_encoder_sample_and_perturb_give_valid_configs():
-    encoder = ConfigEncoder(ALL_DOMAINS)
-    rs = np.random.RandomState(1)
-    X = encoder.sample(50, rs)
-    Y = encoder.perturb(X, 0.2, rs)
-    for config in encoder.decode(np.vstack([X, Y])):
-        check_config_in_space(ALL_DOMAINS, config)
-    assert np.sum(np.any(np.abs(X - Y) > 1e-12, axis=1)) > 25
-
-
-def test_encoder_rejects_bad_input():
-    with pytest.raises(TypeError):
-        ConfigEncoder([uniform(0, 1)])
-    with pytest.raises(ValueError):
-        ConfigEncoder({"x": uniform(0, 1)}).decode(np.zeros((1, 2)))
-
 
 def _toy_data(n=10, d=2, seed=0):
     rs = np.random.RandomState(seed)
@@ -219,7 +134,7 @@ def test_mode_max():
     scheduler = BayesianOptimization(QUAD_SPACE, metric="acc", mode="max", random_seed=0, points_to_evaluate=[])
     values, _ = _run(scheduler, lambda c: 1.0 - quadratic(c), 20, metric="acc")
     assert max(values) > 0.99
-    stored = [v for _, v in scheduler.searcher._data.values()]
+    stored = [v for _, v in scheduler.searcher._data.values()]  # (config, value to minimize)
     np.testing.assert_allclose(sorted(stored), sorted(-np.asarray(values)))
 
 

@@ -2,13 +2,15 @@
 
 :class:`FIFOScheduler` never pauses or stops a trial; all it decides is which
 configuration comes next, and it delegates that to a searcher (random, grid,
-and later model-based ones). Multi-fidelity schedulers derive from it.
+Gaussian-process BO, ...; see :mod:`syne_tune.optimizer.schedulers.searchers`).
+Multi-fidelity schedulers derive from it.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-import math
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -20,17 +22,25 @@ from syne_tune.optimizer.scheduler import (
     TrialSuggestion,
     _normalize_metric_and_mode,
 )
-from syne_tune.optimizer.schedulers.searchers.searcher import (
-    MAX_SEED,
-    BaseSearcher,
-    impute_points_to_evaluate,
-    searcher_factory,
+from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher, impute_points_to_evaluate
+from syne_tune.optimizer.schedulers.searchers.searcher_base import MAX_SEED
+from syne_tune.optimizer.schedulers.searchers.searcher_factory import searcher_argument_names, searcher_factory
+from syne_tune.utils.validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    check_keys,
+    check_parameter,
+    validate_parameters,
 )
 
 logger = logging.getLogger(__name__)
 
 #: Config-space keys taken as the maximum resource if ``max_t`` is not given.
 MAX_RESOURCE_KEYS = ("epochs", "max_t", "max_epochs")
+
+#: Searcher arguments the scheduler sets itself (not allowed in ``search_options``).
+SCHEDULER_SET_SEARCHER_ARGUMENTS = ("config_space", "metric", "mode", "points_to_evaluate")
 
 
 def check_metric_in_result(result: dict, metric_names: list[str], trial_id: int) -> None:
@@ -50,7 +60,23 @@ def check_metric_in_result(result: dict, metric_names: list[str], trial_id: int)
 def reject_searcher_argument(kwargs: dict, baseline_name: str) -> None:
     """Baselines fix their searcher: a ``searcher`` argument is a mistake."""
     if "searcher" in kwargs:
-        raise ValueError(f"{baseline_name} fixes its searcher; use FIFOScheduler to choose another one")
+        raise InvalidParameterError(
+            f"{baseline_name} fixes its searcher, so it has no 'searcher' parameter. Got "
+            f"searcher={kwargs['searcher']!r}; use FIFOScheduler (or HyperbandScheduler) to choose another one."
+        )
+
+
+def _constructor_parameters(cls: type, stop: type) -> set[str]:
+    """Named parameters of the ``__init__`` methods of ``cls`` and its bases up to ``stop``."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" in klass.__dict__:
+            for p in inspect.signature(klass.__dict__["__init__"]).parameters.values():
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
+                    names.add(p.name)
+        if klass is stop:
+            break
+    return names
 
 
 class FIFOScheduler(TrialScheduler):
@@ -61,10 +87,15 @@ class FIFOScheduler(TrialScheduler):
     config_space
         Configuration space.
     searcher
-        Name of a searcher (``"random"``, ``"grid"``, ...) or a
-        :class:`BaseSearcher` object.
+        Name of a searcher (``"random"``, ``"grid"``, ``"bayesopt"``, or one
+        registered with
+        :func:`~syne_tune.optimizer.schedulers.searchers.register_searcher`) or
+        a :class:`~syne_tune.optimizer.schedulers.searchers.BaseSearcher`.
     search_options
-        Extra arguments for the searcher when ``searcher`` is a name.
+        Arguments of the searcher's constructor when ``searcher`` is a name
+        (e.g. ``{"num_init_random": 5}``); unknown keys raise, naming the
+        closest valid ones. ``config_space``, ``metric``, ``mode`` and
+        ``points_to_evaluate`` are set by the scheduler.
     metric
         Name of the metric to optimize (a list for multi-objective searchers).
     mode
@@ -80,7 +111,24 @@ class FIFOScheduler(TrialScheduler):
         Maximum resource level; inferred from the config space if not given.
     time_keeper
         Clock (the simulator passes its simulated one).
+
+    Raises
+    ------
+    InvalidParameterError
+        If an argument has the wrong type or value, or an unknown keyword
+        argument is given.
     """
+
+    _parameter_constraints = {
+        "searcher": [str, BaseSearcher],
+        "search_options": [dict, None],
+        "metric": [str, list],
+        "mode": [Options(str, {"min", "max"}), list],
+        "points_to_evaluate": [list, None],
+        "random_seed": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+        "max_resource_attr": [str, None],
+        "max_t": [Interval(Real, 0, float("inf"), closed="neither"), None],
+    }
 
     def __init__(
         self,
@@ -98,20 +146,16 @@ class FIFOScheduler(TrialScheduler):
     ):
         super().__init__(config_space)
         if kwargs:
-            raise TypeError(f"{type(self).__name__} got unexpected arguments: {sorted(kwargs)}")
+            check_keys(self, "**kwargs", kwargs, _constructor_parameters(type(self), FIFOScheduler))
+        validate_parameters(self, locals())
         self._metrics, self._modes = _normalize_metric_and_mode(metric, mode)
         self.metric = metric if isinstance(metric, str) else list(metric)
         self.mode = mode if isinstance(mode, str) else list(mode)
         if random_seed is None:
             random_seed = int(np.random.randint(0, MAX_SEED))
-        if not isinstance(random_seed, (int, np.integer)) or isinstance(random_seed, bool) or random_seed < 0:
-            raise ValueError(f"random_seed must be a non-negative integer, got {random_seed!r}")
         self.random_seed = int(random_seed)
-        if max_resource_attr is not None and max_resource_attr not in config_space:
-            raise ValueError(
-                f"max_resource_attr '{max_resource_attr}' is not a key of the config space "
-                f"(keys: {sorted(config_space)})"
-            )
+        if max_resource_attr is not None:
+            check_parameter(self, "max_resource_attr", max_resource_attr, [Options(str, config_space)])
         self.max_resource_attr = max_resource_attr
         self.max_t = self._infer_max_t(max_t)
         self.time_keeper = time_keeper
@@ -119,10 +163,8 @@ class FIFOScheduler(TrialScheduler):
         self.searcher.configure_scheduler(self)
 
     # -- construction helpers ------------------------------------------------
-    def _infer_max_t(self, max_t) -> int | None:
+    def _infer_max_t(self, max_t) -> int | float | None:
         if max_t is not None:
-            if not isinstance(max_t, (int, np.integer, float)) or max_t <= 0 or not math.isfinite(max_t):
-                raise ValueError(f"max_t must be a positive number, got {max_t!r}")
             return int(max_t) if float(max_t).is_integer() else max_t
         keys = [self.max_resource_attr] if self.max_resource_attr else list(MAX_RESOURCE_KEYS)
         for key in keys:
@@ -143,17 +185,32 @@ class FIFOScheduler(TrialScheduler):
             random_seed=self.random_seed,
         )
 
+    def _check_search_options(self, searcher: str, search_options: dict) -> None:
+        for key in SCHEDULER_SET_SEARCHER_ARGUMENTS:
+            if key in search_options:
+                raise InvalidParameterError(
+                    f"The 'search_options' parameter of {type(self).__name__} must not contain {key!r}: "
+                    f"the scheduler sets it (pass {key}=... to {type(self).__name__} instead). "
+                    f"Got {sorted(search_options)} instead."
+                )
+        names = searcher_argument_names(searcher, owner=self)
+        if names is not None:
+            check_keys(self, "search_options", search_options, names - set(SCHEDULER_SET_SEARCHER_ARGUMENTS))
+
     def _make_searcher(self, searcher, search_options, points_to_evaluate) -> BaseSearcher:
         if isinstance(searcher, BaseSearcher):
             if search_options:
-                raise ValueError("search_options can only be used when searcher is given by name")
+                raise InvalidParameterError(
+                    f"The 'search_options' parameter of {type(self).__name__} can only be used when "
+                    f"searcher is given by name. Got {search_options!r} with a {type(searcher).__name__} object."
+                )
             if points_to_evaluate is not None:
                 searcher._points_to_evaluate = impute_points_to_evaluate(points_to_evaluate, self.config_space)
             return searcher
-        if not isinstance(searcher, str):
-            raise TypeError(f"searcher must be a name or a BaseSearcher, got {type(searcher).__name__}")
+        search_options = dict(search_options or {})
+        self._check_search_options(searcher, search_options)
         kwargs = self._searcher_kwargs()
-        kwargs.update(search_options or {})
+        kwargs.update(search_options)
         kwargs["points_to_evaluate"] = points_to_evaluate
         return searcher_factory(searcher, **kwargs)
 

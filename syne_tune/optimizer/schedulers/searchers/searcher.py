@@ -1,11 +1,41 @@
-"""Searchers: the part of a scheduler that picks configurations.
+"""The abstract searcher and the initial configurations every searcher starts with.
 
-A scheduler (FIFO, Hyperband, ...) decides *when* trials run; its searcher
-decides *what* they run. Every searcher derives from :class:`BaseSearcher`.
+A searcher is the part of a scheduler that picks configurations: the
+scheduler (FIFO, Hyperband, ...) decides *when* trials run, its searcher
+decides *what* they run. Every searcher derives from :class:`BaseSearcher`
+and implements :meth:`BaseSearcher.get_config` and
+:meth:`BaseSearcher._update`.
+
+Initial configurations (``points_to_evaluate``, see
+:func:`impute_points_to_evaluate`) are suggested first. ``None`` means one
+configuration of "default" values; missing values of partial configurations
+are filled with the same defaults, the midpoint rule of Syne Tune
+(:func:`midpoint_value`):
+
+* :class:`~syne_tune.config_space.Categorical`: the first category;
+* :class:`~syne_tune.config_space.Ordinal` (kind ``"equal"``): the category at
+  position ``len // 2`` (for an even number, the upper of the two middle ones);
+* :class:`~syne_tune.config_space.Float`: ``(lower + upper) / 2``, the
+  geometric mean for log domains, then cast (quantized domains snap to ``q``);
+* :class:`~syne_tune.config_space.Integer`: the same, rounded with Python's
+  ``round`` (half to even, as Syne Tune does);
+* :class:`~syne_tune.config_space.FiniteRange` and
+  :class:`~syne_tune.config_space.OrdinalNearestNeighbor`: the value nearest
+  to the midpoint of the first and last value (geometric for log domains);
+  when two values are equally near (an even number of equally spaced
+  values), the upper one.
+
+This module also keeps the old import path of the concrete searchers
+(``from syne_tune.optimizer.schedulers.searchers.searcher import
+RandomSearcher``); they live in :mod:`.random_grid_searcher` and
+:mod:`.searcher_base`, the registry in :mod:`.searcher_factory`.
 """
 
 from __future__ import annotations
 
+import abc
+import copy
+import importlib
 import logging
 from typing import Any
 
@@ -14,62 +44,104 @@ import numpy as np
 from syne_tune.config_space import (
     Categorical,
     Domain,
+    FiniteRange,
     Float,
     Integer,
+    Ordinal,
+    OrdinalNearestNeighbor,
     check_config_in_space,
-    config_space_size,
-    config_to_match_string,
     is_log_space,
     non_constant_hyperparameter_keys,
-    sample_configs,
 )
+from syne_tune.optimizer.schedulers.searchers.utils.hp_ranges import (
+    HyperparameterRanges,
+    make_hyperparameter_ranges,
+)
+from syne_tune.utils.validation import InvalidParameterError, Options, check_parameter, validate_parameters
+
+__all__ = ["BaseSearcher", "impute_points_to_evaluate", "midpoint_value"]
 
 logger = logging.getLogger(__name__)
 
-MAX_SEED = 2**31 - 1
-#: How often a duplicate-filtering searcher re-samples before giving up.
-MAX_RETRIES_DUPLICATES = 100
-#: Random configurations are drawn in batches of this size (one vectorised
-#: draw per hyperparameter), which is much cheaper than one at a time.
-SAMPLE_BATCH_SIZE = 64
+_MODES = Options(str, {"min", "max"})
 
 
-def midpoint_value(domain: Domain):
-    """The "default" value of a domain: the middle of its range (in log space
-    for log domains), the first category of a categorical domain, or the
-    middle value of an ordinal or finite-range domain."""
-    from syne_tune.config_space import grid_values
+def _nearest_upper(internal_values: np.ndarray, target: float) -> int:
+    """Index of the value nearest to ``target``; ties go to the larger index."""
+    dist = np.abs(np.asarray(internal_values, dtype=float) - target)
+    tol = 1e-9 * (1.0 + abs(target))
+    return int(np.flatnonzero(dist <= dist.min() + tol)[-1])
 
-    if type(domain) is Categorical:
+
+def midpoint_value(domain: Domain) -> Any:
+    """The default value of ``domain`` (the midpoint rule of the module docstring).
+
+    Parameters
+    ----------
+    domain
+        A hyperparameter domain.
+
+    Returns
+    -------
+    Any
+        A value of ``domain``.
+    """
+    if isinstance(domain, OrdinalNearestNeighbor):
+        values = domain.categories
+        internal = np.log(values) if domain.log_scale else np.asarray(values, dtype=float)
+        return values[_nearest_upper(internal, 0.5 * (internal[0] + internal[-1]))]
+    if isinstance(domain, Ordinal):
+        return domain.categories[len(domain.categories) // 2]
+    if isinstance(domain, Categorical):
         return domain.categories[0]
+    if isinstance(domain, FiniteRange):
+        values = domain.values
+        internal = np.log(values) if domain.log_scale else np.asarray(values, dtype=float)
+        return values[_nearest_upper(internal, 0.5 * (internal[0] + internal[-1]))]
     if isinstance(domain, (Float, Integer)):
         lower, upper = float(domain.lower), float(domain.upper)
         if is_log_space(domain):
             mid = float(np.exp(0.5 * (np.log(lower) + np.log(upper))))
         else:
             mid = 0.5 * (lower + upper)
-        if isinstance(domain, Integer):
-            mid = int(round(mid))
-        return domain.cast(mid)
-    values = list(grid_values(domain, 3))
-    return values[(len(values) - 1) // 2]
+        return domain.cast(min(max(domain.cast(mid), domain.lower), domain.upper))
+    raise TypeError(f"midpoint_value: unsupported domain {domain!r}")
 
 
 def impute_points_to_evaluate(points_to_evaluate: list[dict] | None, config_space: dict) -> list[dict]:
     """Complete and validate initial configurations.
 
-    ``None`` means one configuration made of every domain's midpoint; ``[]``
-    means none. Partial dicts are completed with midpoints; values must lie in
-    the space.
+    Parameters
+    ----------
+    points_to_evaluate
+        ``None`` means one configuration of defaults (``[{}]``), ``[]`` none.
+        Each dict may give some hyperparameters; the others get their
+        :func:`midpoint_value`. Duplicates (after completion) are dropped.
+    config_space
+        Configuration space.
+
+    Returns
+    -------
+    list[dict]
+        Complete configurations (constants included).
+
+    Raises
+    ------
+    ValueError
+        If ``points_to_evaluate`` is not a list of dicts, names a key that is
+        not in the space, or gives a value outside its domain.
     """
     if points_to_evaluate is None:
         points_to_evaluate = [{}]
     if not isinstance(points_to_evaluate, (list, tuple)):
-        raise ValueError(f"points_to_evaluate must be a list of dicts, got {type(points_to_evaluate).__name__}")
-    result = []
+        raise ValueError(
+            f"points_to_evaluate must be a list of dicts. Got {type(points_to_evaluate).__name__} instead."
+        )
+    keys = non_constant_hyperparameter_keys(config_space)
+    result, seen = [], set()
     for i, point in enumerate(points_to_evaluate):
         if not isinstance(point, dict):
-            raise ValueError(f"points_to_evaluate[{i}] must be a dict, got {point!r}")
+            raise ValueError(f"points_to_evaluate[{i}] must be a dict. Got {point!r} instead.")
         unknown = [k for k in point if k not in config_space]
         if unknown:
             raise ValueError(f"points_to_evaluate[{i}] has keys not in the config space: {unknown}")
@@ -81,64 +153,191 @@ def impute_points_to_evaluate(points_to_evaluate: list[dict] | None, config_spac
                 config[name] = domain.cast(point[name])
             else:
                 config[name] = midpoint_value(domain)
-        check_config_in_space(config_space, config)
-        result.append(config)
+        try:
+            check_config_in_space(config_space, config)
+        except ValueError as ex:
+            raise ValueError(f"points_to_evaluate[{i}]: {ex}") from None
+        key = tuple(config[k] for k in keys)
+        if key not in seen:
+            seen.add(key)
+            result.append(config)
     return result
 
 
-class BaseSearcher:
+def _is_multi_fidelity_scheduler(scheduler) -> bool:
+    from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler
+    from syne_tune.optimizer.schedulers.synchronous.hyperband import SynchronousHyperbandScheduler
+
+    return isinstance(scheduler, (HyperbandScheduler, SynchronousHyperbandScheduler))
+
+
+def single_fidelity_error(searcher: str, scheduler: str) -> InvalidParameterError:
+    """The error raised when a multi-fidelity scheduler is given a searcher
+    whose model is single-fidelity (see :attr:`BaseSearcher.single_fidelity_model`)."""
+    return InvalidParameterError(
+        f"The searcher {searcher} fits a single-fidelity model, but {scheduler} is a multi-fidelity "
+        "scheduler: it reports results at several resource levels, which that model would mix up "
+        "as if they were final results. Use searcher='random' or 'grid' with multi-fidelity "
+        "schedulers (a multi-fidelity model-based searcher is not implemented yet), or use "
+        "FIFOScheduler / BayesianOptimization for Gaussian-process search."
+    )
+
+
+class BaseSearcher(abc.ABC):
     """Abstract searcher.
+
+    Subclasses implement :meth:`get_config` (the next configuration, after
+    the remaining initial ones from :meth:`_next_initial_config`) and
+    :meth:`_update` (learn from a result). To be saved and resumed with a
+    tuner, a subclass adds its mutable state to :meth:`get_state` and
+    :meth:`_restore_from_state`; :meth:`clone_from_state` and pickling then
+    work without further code.
+
+    The configuration space is held by :attr:`_hp_ranges`
+    (:class:`~syne_tune.optimizer.schedulers.searchers.utils.HyperparameterRanges`);
+    :attr:`config_space` reads it, and assigning either attribute changes the
+    space later suggestions come from.
 
     Parameters
     ----------
     config_space
         Configuration space.
     metric
-        Name of the metric the searcher learns from.
+        Name of the metric the searcher learns from (a list for
+        multi-objective searchers).
     points_to_evaluate
         Configurations to suggest first (see :func:`impute_points_to_evaluate`).
     mode
-        "min" or "max".
+        "min" or "max" (a list, one per metric, for several metrics).
+
+    Raises
+    ------
+    InvalidParameterError
+        If an argument has the wrong type or value.
     """
+
+    _parameter_constraints = {
+        "config_space": [dict],
+        "metric": [str, list],
+        "points_to_evaluate": [list, None],
+        "mode": [_MODES, list],
+    }
+
+    #: ``True`` for searchers whose model takes every result with
+    #: ``update=True`` as a final observation of its configuration; such
+    #: searchers refuse multi-fidelity schedulers (which report results at
+    #: several resource levels). Random and grid search learn nothing and
+    #: work with any scheduler.
+    single_fidelity_model: bool = False
 
     def __init__(
         self,
         config_space: dict,
-        metric: str | list[str] | None = None,
+        metric: str | list[str],
         points_to_evaluate: list[dict] | None = None,
         mode: str | list[str] = "min",
     ):
+        validate_parameters(self, locals())
+        self._check_metric_and_mode(metric, mode)
         self.config_space = config_space
         self._metric = metric
         self._mode = mode
         self._points_to_evaluate = impute_points_to_evaluate(points_to_evaluate, config_space)
 
-    def configure_scheduler(self, scheduler) -> None:
-        """Called by the scheduler that owns this searcher (e.g. to read its
-        metric, mode or resource attribute)."""
+    def _check_metric_and_mode(self, metric, mode) -> None:
+        names = metric if isinstance(metric, list) else [metric]
+        for i, name in enumerate(names):
+            where = f"metric[{i}]" if isinstance(metric, list) else "metric"
+            check_parameter(self, where, name, [str])
+            if not name:
+                raise InvalidParameterError(
+                    f"The {where!r} parameter of {type(self).__name__} must be a non-empty str. Got '' instead."
+                )
+        if not names:
+            raise InvalidParameterError(
+                f"The 'metric' parameter of {type(self).__name__} must be a str or a non-empty list. Got [] instead."
+            )
+        if isinstance(mode, list):
+            for i, m in enumerate(mode):
+                check_parameter(self, f"mode[{i}]", m, [_MODES])
+            if not isinstance(metric, list) or len(mode) != len(metric):
+                raise InvalidParameterError(
+                    f"The 'mode' parameter of {type(self).__name__} must be a str or a list with one "
+                    f"entry per metric {metric!r}. Got {mode!r} instead."
+                )
 
+    # -- configuration space ---------------------------------------------------
+    @property
+    def config_space(self) -> dict:
+        """The configuration space (of :attr:`_hp_ranges`)."""
+        return self._hp_ranges.full_config_space
+
+    @config_space.setter
+    def config_space(self, config_space: dict) -> None:
+        self._hp_ranges: HyperparameterRanges = make_hyperparameter_ranges(config_space)
+
+    def _with_constants(self, config: dict) -> dict:
+        """``config`` completed with the constants of the current space, in
+        config-space order."""
+        space = self.config_space
+        return {
+            k: config[k] if k in config else v
+            for k, v in space.items()
+            if k in config or not isinstance(v, Domain)
+        }
+
+    # -- scheduler ---------------------------------------------------------------
+    def configure_scheduler(self, scheduler) -> None:
+        """Called by the scheduler that owns this searcher: takes over its
+        ``metric`` and ``mode``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If :attr:`single_fidelity_model` and ``scheduler`` is a
+            multi-fidelity scheduler.
+        """
+        if self.single_fidelity_model and _is_multi_fidelity_scheduler(scheduler):
+            raise single_fidelity_error(type(self).__name__, type(scheduler).__name__)
+        if hasattr(scheduler, "metric"):
+            self._metric = scheduler.metric
+        if hasattr(scheduler, "mode"):
+            self._mode = scheduler.mode
+
+    # -- suggestions -------------------------------------------------------------
     def _next_initial_config(self) -> dict | None:
+        """The next remaining initial configuration (popped), or ``None``."""
         if self._points_to_evaluate:
             return self._points_to_evaluate.pop(0)
         return None
 
+    @abc.abstractmethod
     def get_config(self, **kwargs) -> dict | None:
-        """Next configuration to evaluate, or ``None`` if there is none left."""
-        raise NotImplementedError
+        """The next configuration to evaluate, or ``None`` if there is none
+        left (a finite space is exhausted); initial configurations come first.
 
+        Parameters
+        ----------
+        kwargs
+            Extra information from the scheduler (e.g. ``trial_id``).
+        """
+
+    # -- results -----------------------------------------------------------------
     def on_trial_result(self, trial_id: int, config: dict, result: dict, update: bool) -> None:
-        """A trial reported ``result``; ``update`` says whether to learn from it."""
+        """A trial reported ``result``; calls :meth:`_update` if ``update``
+        (the scheduler's choice of which results the searcher learns from)."""
         if update:
             self._update(trial_id, config, result)
 
+    @abc.abstractmethod
     def _update(self, trial_id: int, config: dict, result: dict) -> None:
-        """Learn from a result (model-based searchers)."""
+        """Learn from ``result`` of ``trial_id`` (``pass`` if nothing is learned)."""
 
     def register_pending(self, trial_id: int, config: dict | None = None, milestone=None) -> None:
         """A trial with ``config`` started (or will reach ``milestone``)."""
 
     def remove_case(self, trial_id: int, **kwargs) -> None:
-        """Forget data of ``trial_id``."""
+        """Forget data of ``trial_id`` passed to :meth:`_update`."""
 
     def evaluation_failed(self, trial_id: int) -> None:
         """The evaluation of ``trial_id`` failed."""
@@ -148,256 +347,53 @@ class BaseSearcher:
         """Drop pending evaluations of ``trial_id``."""
 
     def dataset_size(self) -> int:
+        """Number of observations a model is fitted to (0 without a model)."""
         return 0
 
     def model_parameters(self) -> dict:
+        """Current model (hyper)parameters, if any."""
         return {}
 
+    # -- state -------------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
-        """Mutable state, for checkpointing the searcher."""
-        return {"points_to_evaluate": list(self._points_to_evaluate)}
+        """The mutable state of the searcher (picklable): together with the
+        immutable part of a searcher, enough to continue exactly where this one
+        is (see :meth:`clone_from_state`)."""
+        return {"points_to_evaluate": copy.deepcopy(self._points_to_evaluate)}
+
+    def _restore_from_state(self, state: dict[str, Any]) -> None:
+        """Set the mutable state from ``state`` (as made by :meth:`get_state`)."""
+        self._points_to_evaluate = copy.deepcopy(state["points_to_evaluate"])
 
     def clone_from_state(self, state: dict[str, Any]) -> "BaseSearcher":
-        raise NotImplementedError
+        """A searcher with the immutable part of this one and the mutable state
+        ``state`` (from :meth:`get_state`); it continues with the same
+        suggestions as the searcher whose state was taken. ``self`` should not
+        be used afterwards."""
+        clone = copy.copy(self)
+        clone._restore_from_state(state)
+        return clone
 
     @property
     def debug_log(self):
+        """Debug log printer (not supported: ``None``)."""
         return None
 
 
-class StochasticSearcher(BaseSearcher):
-    """Searcher with its own seeded random state.
-
-    Parameters
-    ----------
-    random_seed
-        Seed of the random state; drawn at random if ``None``.
-    """
-
-    def __init__(self, config_space, metric=None, points_to_evaluate=None, mode="min", random_seed: int | None = None, **kwargs):
-        super().__init__(config_space, metric=metric, points_to_evaluate=points_to_evaluate, mode=mode)
-        if random_seed is None:
-            random_seed = int(np.random.randint(0, MAX_SEED))
-        if not isinstance(random_seed, (int, np.integer)) or random_seed < 0:
-            raise ValueError(f"random_seed must be a non-negative integer, got {random_seed!r}")
-        self.random_seed = int(random_seed)
-        self.random_state = np.random.RandomState(self.random_seed)
-
-    def get_state(self) -> dict[str, Any]:
-        state = super().get_state()
-        state["random_state"] = self.random_state.get_state()
-        return state
-
-
-class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
-    """Stochastic searcher that never suggests the same configuration twice
-    (unless ``allow_duplicates``), and can be restricted to a fixed list of
-    configurations (``restrict_configurations``, e.g. the rows of a table).
-
-    Returns ``None`` from :meth:`get_config` once a finite space is exhausted.
-    """
-
-    def __init__(
-        self,
-        config_space,
-        metric=None,
-        points_to_evaluate=None,
-        mode="min",
-        random_seed=None,
-        allow_duplicates: bool = False,
-        restrict_configurations: list[dict] | None = None,
-        **kwargs,
-    ):
-        super().__init__(config_space, metric=metric, points_to_evaluate=points_to_evaluate, mode=mode, random_seed=random_seed)
-        self.allow_duplicates = bool(allow_duplicates)
-        self._hp_keys = non_constant_hyperparameter_keys(config_space)
-        self._seen: set[str] = set()
-        self._restrict = None
-        if restrict_configurations is not None:
-            if not restrict_configurations:
-                raise ValueError("restrict_configurations must not be empty")
-            self._restrict = [dict(c) for c in restrict_configurations]
-            self._restrict_unused = list(range(len(self._restrict)))
-            allowed = {self._match_string(c) for c in self._restrict}
-            kept = [c for c in self._points_to_evaluate if self._match_string(c) in allowed]
-            if points_to_evaluate is not None and len(kept) < len(self._points_to_evaluate):
-                logger.warning(
-                    "Dropping %d of points_to_evaluate: not among restrict_configurations",
-                    len(self._points_to_evaluate) - len(kept),
-                )
-            self._points_to_evaluate = kept
-        self._space_size = config_space_size(config_space)
-        self._sample_buffer: list[dict] = []
-
-    def _match_string(self, config: dict) -> str:
-        return config_to_match_string(config, self.config_space, self._hp_keys)
-
-    def _is_new(self, config: dict) -> bool:
-        return self.allow_duplicates or self._match_string(config) not in self._seen
-
-    def _remember_if_new(self, config: dict) -> bool:
-        """Record ``config`` as suggested; ``False`` if it is a duplicate."""
-        if self.allow_duplicates:
-            return True
-        key = self._match_string(config)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
-
-    def _exhausted(self) -> bool:
-        if self.allow_duplicates:
-            return False
-        if self._restrict is not None:
-            return not self._restrict_unused
-        return self._space_size is not None and len(self._seen) >= self._space_size
-
-    def _sample(self) -> dict | None:
-        """One random configuration (from the restricted list if given)."""
-        if self._restrict is not None:
-            if self.allow_duplicates:
-                return dict(self._restrict[self.random_state.randint(len(self._restrict))])
-            while self._restrict_unused:
-                pos = self.random_state.randint(len(self._restrict_unused))
-                idx = self._restrict_unused[pos]
-                self._restrict_unused[pos] = self._restrict_unused[-1]
-                self._restrict_unused.pop()
-                config = self._restrict[idx]
-                if self._is_new(config):
-                    return dict(config)
-            return None
-        if not self._sample_buffer:
-            self._sample_buffer = sample_configs(self.config_space, SAMPLE_BATCH_SIZE, self.random_state)
-            self._sample_buffer.reverse()
-        return self._sample_buffer.pop()
-
-    def _next_config(self) -> dict | None:
-        """Initial configs first, then new random ones; ``None`` if exhausted."""
-        while True:
-            config = self._next_initial_config()
-            if config is None:
-                break
-            if self._remember_if_new(config):
-                return config
-        for _ in range(MAX_RETRIES_DUPLICATES):
-            if self._exhausted():
-                return None
-            config = self._sample()
-            if config is None:
-                return None
-            if self._remember_if_new(config):
-                return config
-        logger.warning("Could not find a new configuration after %d tries; the space seems exhausted", MAX_RETRIES_DUPLICATES)
-        return None
-
-
-class RandomSearcher(StochasticAndFilterDuplicatesSearcher):
-    """Samples configurations uniformly at random from the space (after any
-    ``points_to_evaluate``), without duplicates unless ``allow_duplicates``."""
-
-    def __init__(self, config_space, metric=None, points_to_evaluate=None, mode="min", random_seed=None, allow_duplicates=False, restrict_configurations=None, resource_attr=None, debug_log=False, **kwargs):
-        super().__init__(
-            config_space,
-            metric=metric,
-            points_to_evaluate=points_to_evaluate,
-            mode=mode,
-            random_seed=random_seed,
-            allow_duplicates=allow_duplicates,
-            restrict_configurations=restrict_configurations,
-        )
-        self.resource_attr = resource_attr
-
-    def get_config(self, **kwargs) -> dict | None:
-        return self._next_config()
-
-
-DEFAULT_GRID_SAMPLES = 5
-
-
-class GridSearcher(StochasticSearcher):
-    """Enumerates the grid of all configurations, after ``points_to_evaluate``.
-
-    Parameters
-    ----------
-    num_samples
-        For continuous (or very large) domains, the number of grid values per
-        hyperparameter name (default 5, log-spaced for log domains). Finite
-        domains use all their values.
-    shuffle_config
-        Visit the grid in a random (seeded) order instead of lexicographically.
-    allow_duplicates
-        If ``False``, grid points equal to an initial configuration are skipped.
-    """
-
-    def __init__(self, config_space, metric=None, points_to_evaluate=None, mode="min", num_samples: dict | None = None, shuffle_config: bool = True, allow_duplicates: bool = False, random_seed=None, **kwargs):
-        super().__init__(config_space, metric=metric, points_to_evaluate=points_to_evaluate, mode=mode, random_seed=random_seed)
-        from syne_tune.config_space import grid_values
-
-        num_samples = dict(num_samples or {})
-        unknown = [k for k in num_samples if k not in config_space]
-        if unknown:
-            raise ValueError(f"num_samples has keys not in the config space: {unknown}")
-        for k, v in num_samples.items():
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"num_samples[{k!r}] must be a positive integer, got {v!r}")
-        self._hp_keys = non_constant_hyperparameter_keys(config_space)
-        self._values = [grid_values(config_space[k], num_samples.get(k, DEFAULT_GRID_SAMPLES)) for k in self._hp_keys]
-        self._sizes = [len(v) for v in self._values]
-        self._num_grid = int(np.prod(self._sizes)) if self._sizes else 1
-        self._order = np.arange(self._num_grid)
-        if shuffle_config:
-            self.random_state.shuffle(self._order)
-        self._next_index = 0
-        self.allow_duplicates = bool(allow_duplicates)
-        self._seen: set[str] = set()
-
-    def _grid_point(self, flat_index: int) -> dict:
-        config = {k: v for k, v in self.config_space.items() if not isinstance(v, Domain)}
-        for key, values, size in zip(reversed(self._hp_keys), reversed(self._values), reversed(self._sizes)):
-            flat_index, pos = divmod(flat_index, size)
-            config[key] = values[pos]
-        return config
-
-    def get_config(self, **kwargs) -> dict | None:
-        config = self._next_initial_config()
-        if config is not None:
-            self._seen.add(config_to_match_string(config, self.config_space, self._hp_keys))
-            return config
-        while self._next_index < self._num_grid:
-            config = self._grid_point(int(self._order[self._next_index]))
-            self._next_index += 1
-            key = config_to_match_string(config, self.config_space, self._hp_keys)
-            if self.allow_duplicates or key not in self._seen:
-                self._seen.add(key)
-                return config
-        return None
-
-
-#: Searcher name -> class (or factory); later issues register model-based ones.
-SEARCHER_REGISTRY: dict[str, Any] = {
-    "random": RandomSearcher,
-    "random_search": RandomSearcher,
-    "grid": GridSearcher,
+#: Old home of these names (kept for ``from ...searchers.searcher import X``).
+_MOVED = {
+    "StochasticSearcher": "syne_tune.optimizer.schedulers.searchers.searcher_base",
+    "StochasticAndFilterDuplicatesSearcher": "syne_tune.optimizer.schedulers.searchers.searcher_base",
+    "MAX_SEED": "syne_tune.optimizer.schedulers.searchers.searcher_base",
+    "RandomSearcher": "syne_tune.optimizer.schedulers.searchers.random_grid_searcher",
+    "GridSearcher": "syne_tune.optimizer.schedulers.searchers.random_grid_searcher",
+    "searcher_factory": "syne_tune.optimizer.schedulers.searchers.searcher_factory",
+    "register_searcher": "syne_tune.optimizer.schedulers.searchers.searcher_factory",
+    "SEARCHER_REGISTRY": "syne_tune.optimizer.schedulers.searchers.searcher_factory",
 }
 
 
-#: Searchers registered when their (heavier) module is first needed.
-_LAZY_SEARCHER_MODULES = {"bayesopt": "syne_tune.optimizer.schedulers.searchers.bayesopt"}
-
-
-def register_searcher(name: str, factory) -> None:
-    """Make a searcher available by name to :func:`searcher_factory`."""
-    SEARCHER_REGISTRY[name] = factory
-
-
-def searcher_factory(searcher_name: str, **kwargs) -> BaseSearcher:
-    """Create a searcher from its name (``"random"``, ``"grid"``, ...)."""
-    factory = SEARCHER_REGISTRY.get(searcher_name)
-    if factory is None and searcher_name in _LAZY_SEARCHER_MODULES:
-        import importlib
-
-        importlib.import_module(_LAZY_SEARCHER_MODULES[searcher_name])  # registers itself
-        factory = SEARCHER_REGISTRY.get(searcher_name)
-    if factory is None:
-        raise ValueError(f"Unknown searcher {searcher_name!r}; known searchers: {sorted(SEARCHER_REGISTRY)}")
-    return factory(**kwargs)
+def __getattr__(name: str):
+    if name in _MOVED:
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,12 +1,15 @@
-"""Gaussian-process Bayesian optimization (needs the ``gpsearchers`` extra:
-autograd and scipy, imported only when a model is fitted).
+"""Gaussian-process Bayesian optimization (``searcher="bayesopt"``).
 
-Importing this package registers the searcher name ``"bayesopt"``.
+* :mod:`.gp_searcher`: :class:`GPFIFOSearcher`, the searcher;
+* :mod:`.gp`: GP regression and the fit of its hyperparameters;
+* :mod:`.acquisition`: expected improvement.
+
+Configurations are encoded by the searcher's hyperparameter ranges
+(:mod:`syne_tune.optimizer.schedulers.searchers.utils.hp_ranges`). Fitting a
+model needs the ``gpsearchers`` extra (autograd, scipy); they are imported
+only then.
 """
 
 from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import GPFIFOSearcher
-from syne_tune.optimizer.schedulers.searchers.searcher import register_searcher
-
-register_searcher("bayesopt", GPFIFOSearcher)
 
 __all__ = ["GPFIFOSearcher"]
