@@ -127,9 +127,11 @@ def rows_to_dataframe(rows: list[dict], configs: list[dict | None]):
 class _Manifest:
     """The manifest's content: parts and the current journal segment."""
 
-    def __init__(self, parts: list[dict] | None = None, journal: dict | None = None):
+    def __init__(self, parts: list[dict] | None = None, journal: dict | None = None, repaired: bool = False):
         self.parts = parts or []
         self.journal = journal  # {"file", "first_row"} or None
+        # True once repair_results dropped damaged rows
+        self.repaired = repaired
 
     @property
     def rows_in_parts(self) -> int:
@@ -140,7 +142,7 @@ class _Manifest:
         return 1 + max((_file_index(n) for n in names), default=-1)
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "parts": self.parts, "journal": self.journal}
+        return {"format": FORMAT, "parts": self.parts, "journal": self.journal, "repaired": self.repaired}
 
     @staticmethod
     def read(folder: Path) -> "_Manifest | None":
@@ -153,7 +155,9 @@ class _Manifest:
             raise ResultsIntegrityError(f"{path} is not valid JSON ({ex}); see syne_tune.results_store.repair_results") from ex
         if data.get("format") != FORMAT:
             raise ResultsIntegrityError(f"{path} has format {data.get('format')!r}, expected {FORMAT!r}")
-        return _Manifest(parts=list(data.get("parts") or []), journal=data.get("journal"))
+        return _Manifest(
+            parts=list(data.get("parts") or []), journal=data.get("journal"), repaired=bool(data.get("repaired"))
+        )
 
     def write(self, folder: Path) -> None:
         text = json.dumps(self.to_json(), indent=1)
@@ -290,10 +294,7 @@ class ResultsStore:
             rows, configs = self._read_current_journal(truncate=True)
             total = manifest.rows_in_parts + len(rows)
             if total < snapshot_rows:
-                raise ResultsIntegrityError(
-                    f"{folder} holds {total} result rows, but the saved tuner state covers {snapshot_rows}: "
-                    "results were lost; see syne_tune.results_store.repair_results"
-                )
+                self._check_lost_rows(total, snapshot_rows)
             self._rows, self._configs = rows, configs
             self._num_rows = total
             self._journal_configs = {}
@@ -302,7 +303,7 @@ class ResultsStore:
             self._open_journal()
         else:
             self._truncate_parts(snapshot_rows)
-            self._num_rows = snapshot_rows
+            self._num_rows = manifest.rows_in_parts
         return after
 
     def _remove_leftovers(self, manifest: _Manifest) -> None:
@@ -370,6 +371,19 @@ class ResultsStore:
             out.append((self._rows[j], self._configs[j]))
         return out
 
+    def _check_lost_rows(self, total: int, snapshot_rows: int) -> None:
+        """Fewer rows than the saved state covers: an error, unless
+        :func:`repair_results` dropped them (then they are gone for good)."""
+        if not self._manifest.repaired:
+            raise ResultsIntegrityError(
+                f"{self.folder} holds {total} result rows, but the saved tuner state covers {snapshot_rows}: "
+                "results were lost; see syne_tune.results_store.repair_results"
+            )
+        logger.warning(
+            "%s holds %d result rows, the tuner state covers %d: %d rows were dropped by repair_results",
+            self.folder, total, snapshot_rows, snapshot_rows - total,
+        )
+
     def _truncate_parts(self, keep_rows: int) -> None:
         """Buffered mode: drop parts beyond the first ``keep_rows`` rows."""
         manifest = self._manifest
@@ -380,17 +394,16 @@ class ResultsStore:
             elif part["first_row"] >= keep_rows:
                 (self.folder / part["file"]).unlink(missing_ok=True)
             else:
-                raise ResultsIntegrityError(
-                    f"{self.folder / part['file']} straddles row {keep_rows} of the saved tuner state"
-                )
+                # (after repair_results) a part holding rows on both sides: cut it
+                path = self.folder / part["file"]
+                df = _read_part(self.folder, part).iloc[: keep_rows - part["first_row"]]
+                _write_atomically(path, lambda tmp: _to_parquet(df, tmp))
+                kept.append(dict(part, rows=len(df), sha256=_sha256(path)))
         if manifest.rows_in_parts > keep_rows or len(kept) != len(manifest.parts):
             manifest.parts = kept
             manifest.write(self.folder)
-        if sum(p["rows"] for p in kept) != keep_rows:
-            raise ResultsIntegrityError(
-                f"{self.folder} holds {sum(p['rows'] for p in kept)} result rows, but the saved tuner state "
-                f"covers {keep_rows}; see syne_tune.results_store.repair_results"
-            )
+        if sum(p["rows"] for p in kept) < keep_rows:
+            self._check_lost_rows(sum(p["rows"] for p in kept), keep_rows)
 
     def _open_journal(self) -> None:
         if self.journaled and self._manifest.journal is not None:
@@ -727,7 +740,7 @@ def repair_results(tuner_path: str | Path) -> int:
             target = damaged / f"{path.name}.{suffix}"
             suffix += 1
         shutil.move(str(path), str(target))
-    new = _Manifest(parts=[], journal=None)
+    new = _Manifest(parts=[], journal=None, repaired=True)
     if len(df):
         part_path = folder / _part_name(0)
         _write_atomically(part_path, lambda tmp: _to_parquet(df, tmp))

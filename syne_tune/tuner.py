@@ -49,6 +49,7 @@ from typing import Callable
 from syne_tune.backend.trial_backend import TrialBackend
 from syne_tune.constants import (
     ST_DECISION,
+    ST_INVALID,
     ST_METADATA_FILENAME,
     ST_STATUS,
     ST_TRIAL_ID,
@@ -201,6 +202,11 @@ class Tuner:
                 check_parameter(self, f"callbacks[{i}]", cb, [TunerCallback])
         if not any(isinstance(cb, StoreResultsCallback) for cb in callbacks):
             callbacks.append(StoreResultsCallback())
+        from syne_tune.callbacks import default_callbacks
+
+        # e.g. early removal of checkpoints, when the backend deletes them
+        # and the scheduler supports it (as Syne Tune's Tuner does)
+        callbacks.extend(default_callbacks(trial_backend, scheduler, stop_criterion))
 
         self.trial_backend = trial_backend
         self.scheduler = scheduler
@@ -507,12 +513,18 @@ class Tuner:
         if the trial stopped running (paused, stopped or failed)."""
         trial_id = trial.trial_id
         replay = journaled_decision is not None
-        invalid = self._check_values(trial_id, result)
+        invalid = self._check_values(result)
         hooks = self._cb["replay_trial_result"] if replay else self._cb["on_trial_result"]
         if invalid is not None:
+            key, why = invalid
+            # stored as invalid: the value only if it is a number (NaN, inf)
+            marked = dict(result)
+            if not _is_number(marked[key]):
+                marked[key] = math.nan
+            marked[ST_INVALID] = why
             for hook in hooks:
-                hook(trial, Status.failed, result, _STOP)
-            self._fail_trial(trial, invalid)
+                hook(trial, Status.failed, marked, _STOP)
+            self._fail_trial(trial, why)
             return True
         decision = self.scheduler.on_trial_result(trial, result)
         if decision not in SchedulerDecision.ALL:
@@ -531,9 +543,9 @@ class Tuner:
         self._remove_trial(trial, Status.stopped if decision == _STOP else Status.paused, result)
         return True
 
-    def _check_values(self, trial_id: int, result: dict) -> str | None:
-        """Why ``result`` cannot be used (a metric of the scheduler, or its
-        resource, is not a finite number), or ``None``. (A missing metric is
+    def _check_values(self, result: dict) -> tuple[str, str] | None:
+        """``(key, why)`` if ``result`` cannot be used (a metric of the
+        scheduler, or its resource, is not a finite number), else ``None``. (A missing metric is
         the scheduler's to report: it names what was reported.) Non-finite
         values of other metrics are kept; they never count as a best value,
         and backends that parse raw report lines warn about them."""
@@ -545,13 +557,13 @@ class Tuner:
             if kind is float:
                 if value - value == 0.0:
                     continue  # finite (inf - inf and nan - nan are nan)
-                return f"metric {key!r} = {value!r} is not a finite number"
+                return key, f"metric {key!r} = {value!r} is not a finite number"
             if kind is int:
                 continue
             if not _is_number(value):
-                return f"metric {key!r} = {value!r} is not a number"
+                return key, f"metric {key!r} = {value!r} is not a number"
             if not math.isfinite(value):
-                return f"metric {key!r} = {value!r} is not a finite number"
+                return key, f"metric {key!r} = {value!r} is not a finite number"
         return None
 
     def _numeric_keys(self) -> tuple:
@@ -669,7 +681,7 @@ class Tuner:
         # old tuner) are found by the next fetch
 
     def _extra_result_keys(self) -> set[str]:
-        keys = {ST_DECISION, ST_STATUS, ST_TRIAL_ID, ST_TUNER_TIME}
+        keys = {ST_DECISION, ST_STATUS, ST_TRIAL_ID, ST_TUNER_TIME, ST_INVALID}
         composer = self._results_callback().extra_results_composer
         if composer is not None:
             try:

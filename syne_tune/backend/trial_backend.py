@@ -27,7 +27,9 @@ Status transitions (checked by :meth:`TrialBookkeepingMixin._set_status`)::
     Paused  -> InProgress (resume) | Stopped | Completed | Failed
 
 Results a trial reports after the tuner decided to pause or stop it are
-never returned by :meth:`TrialBackend.fetch_status_results`.
+never returned by :meth:`TrialBackend.fetch_status_results`, and a trial's
+exit (completed, failed) is shown by the first fetch that returns no new
+result of it: the tuner can still pause or stop a trial on its final result.
 
 Crash recovery. The tuner journals every result before it acts on it, and
 snapshots itself (with its backend) regularly. A backend declares how it is
@@ -375,7 +377,8 @@ class PollingBackend(TrialBookkeepingMixin, TrialBackend):
     * :meth:`_poll` -- new results and exits of busy trials since the last
       poll; results reported after a pause or stop decision must never be
       returned (a resumed trial's results start after the last result the
-      tuner was given);
+      tuner was given), and a trial that ended is reported as ended at every
+      poll until it is no longer busy;
     * :meth:`_pause_trial`, :meth:`_stop_trial` -- end a trial's run;
     * optionally :meth:`_resume_trial` (prepare a paused trial for
       :meth:`_schedule`) and :meth:`recover` (crash recovery).
@@ -470,8 +473,12 @@ class PollingBackend(TrialBookkeepingMixin, TrialBackend):
                     self._skip[trial_id] = skip - dropped
                 else:
                     del self._skip[trial_id]
-            new_results.extend((trial_id, r) for r in results)
-            if polled.exit_status is not None and self.trial_status(trial_id) in BUSY_STATUS:
+            if results:
+                new_results.extend((trial_id, r) for r in results)
+            elif polled.exit_status is not None and self.trial_status(trial_id) in BUSY_STATUS:
+                # an exit is shown only by a fetch without new results of the
+                # trial, so that the tuner can still pause or stop it on its
+                # final result (as the simulator does)
                 self._set_status(trial_id, polled.exit_status)
                 self._skip.pop(trial_id, None)
                 if self.delete_checkpoints and polled.exit_status == Status.completed:

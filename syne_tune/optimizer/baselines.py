@@ -84,10 +84,11 @@ class Hyperband(HyperbandScheduler):
     ``b`` starting at rung level ``grace_period * reduction_factor**b``, with
     probabilities proportional to Hyperband's bracket sizes.
 
-    Parameters are those of :class:`ASHA`, plus ``brackets``.
+    Parameters are those of :class:`ASHA`, plus ``brackets`` (a number, or
+    ``"all"``, the default).
     """
 
-    def __init__(self, config_space: dict, metric: str, resource_attr: str, brackets: int | None = None, **kwargs):
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, brackets: int | str | None = "all", **kwargs):
         _reject_searcher(kwargs, "Hyperband")
         _need_one(kwargs, "Hyperband")
         super().__init__(

@@ -514,8 +514,8 @@ def test_restored_backend_reads_end_marker(tmp_path):
     run_until_done(backend, [0])  # completed afterwards (the "end" marker is written)
     restored = pickle.loads(saved)
     restored.recover({})
-    statuses, results = restored.fetch_status_results([0])
-    assert statuses[0][1] == Status.completed
+    statuses, results = run_until_done(restored, [0])
+    assert statuses[0] == Status.completed
     assert [r["epoch"] for _, r in results] == [1, 2, 3]
     assert restored._procs == {}  # nothing was restarted
 

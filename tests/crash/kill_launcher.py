@@ -6,6 +6,7 @@ has completed (no trial is stopped by the tuner).
     python kill_launcher.py NAME              start (or, if NAME's folder holds a
                                               saved tuner, resume) the run NAME
     python kill_launcher.py NAME --signals    as above, trials spawn grandchildren
+    python kill_launcher.py NAME --bo         as above, with Bayesian optimization
 
 Prints ``RUN`` right before ``Tuner.run()`` and ``TUNING-FINISHED`` after it.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend import LocalBackend
 from syne_tune.config_space import choice
-from syne_tune.optimizer.baselines import RandomSearch
+from syne_tune.optimizer.baselines import BayesianOptimization, RandomSearch
 from syne_tune.util import experiment_path
 
 HERE = Path(__file__).resolve().parent
@@ -36,12 +37,13 @@ def main():
         config_space = {
             "width": choice([1, 4, 8, 16]),
             "height": choice([-50, 0, 50, 100]),
-            "epochs": 30 if spawning else 10,
+            "epochs": 10,
             "sleep_time": 0.1,
         }
+        method = BayesianOptimization if "--bo" in sys.argv else RandomSearch
         tuner = Tuner(
             trial_backend=LocalBackend(entry_point=str(SPAWNER if spawning else HEIGHT)),
-            scheduler=RandomSearch(config_space, metric="mean_loss", mode="min", random_seed=7),
+            scheduler=method(config_space, metric="mean_loss", mode="min", random_seed=7),
             stop_criterion=StoppingCriterion(max_wallclock_time=600),
             n_workers=4,
             tuner_name=name,

@@ -64,18 +64,28 @@ def _kill_at(launcher: Launcher, moment, run_path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("moments", list(SCENARIOS.values()), ids=list(SCENARIOS))
 def test_kill_and_resume(tmp_path, moments):
+    _kill_resume_and_check(tmp_path, moments)
+
+
+@pytest.mark.slow
+def test_kill_and_resume_bayesian_optimization(tmp_path):
+    """A killed BO run resumes: the GP searcher survives in the snapshot."""
+    _kill_resume_and_check(tmp_path, [1.2, NEW_TRIALS], extra_args=["--bo"])
+
+
+def _kill_resume_and_check(tmp_path, moments, extra_args=()):
     root = tmp_path / "st"
     run_path = root / NAME
     marker = uuid.uuid4().hex
     monitor = None
     try:
         for moment in moments:
-            launcher = Launcher(root, NAME, marker)
+            launcher = Launcher(root, NAME, marker, extra_args=extra_args)
             _kill_at(launcher, moment, run_path)
             if monitor is None:
                 monitor = TrialProcessMonitor(run_path)
                 monitor.start()
-        final = Launcher(root, NAME, marker)
+        final = Launcher(root, NAME, marker, extra_args=extra_args)
         final.proc.wait(timeout=180)
         output = final.output()
         assert final.proc.returncode == 0, output[-4000:]

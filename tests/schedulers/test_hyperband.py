@@ -302,7 +302,7 @@ def test_searcher_data_all_and_rungs_and_last():
 
 def test_bracket_sampling_and_first_milestones():
     sched = HyperbandScheduler(
-        {"x": uniform(0, 1), "epochs": 81}, metric="y", max_resource_attr="epochs", brackets=None, random_seed=3
+        {"x": uniform(0, 1), "epochs": 81}, metric="y", max_resource_attr="epochs", brackets="all", random_seed=3
     )
     assert sched.brackets == 5
     probs = sched.bracket_manager.bracket_distribution()
@@ -402,3 +402,182 @@ def test_invalid_arguments():
         make(searcher_data="some")
     with pytest.raises(TypeError):
         make(not_an_argument=1)
+
+
+# -- rung reports ------------------------------------------------------------------------
+
+
+def test_rung_reports_are_frozen_slotted_dataclasses():
+    import dataclasses
+
+    from syne_tune.optimizer.schedulers.multifidelity import RungReport, StoppingRungSystem
+
+    rs = StoppingRungSystem([1, 3], [1 / 3, 1 / 3], metric="y", mode="min", resource_attr="epoch", max_t=9)
+    rs.on_task_add(0)
+    report = rs.on_task_report(0, {"y": 1.0, "epoch": 1})
+    assert report == RungReport(task_continues=True, milestone_reached=True, next_milestone=3, ignore_data=False,
+                                rung_level=1)
+    between = rs.on_task_report(0, {"y": 1.0, "epoch": 2})
+    assert between == RungReport(True, False, 3, False, None)
+    assert dataclasses.is_dataclass(report) and not hasattr(report, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.task_continues = False
+    # immutable, so equal reports may be one object
+    rs.on_task_add(1)
+    rs.on_task_report(1, {"y": 0.5, "epoch": 1})
+    assert rs.on_task_report(1, {"y": 0.5, "epoch": 2}) is between
+
+
+def test_promotion_is_a_frozen_dataclass():
+    import dataclasses
+
+    from syne_tune.optimizer.schedulers.multifidelity import Promotion, PromotionRungSystem
+
+    rs = PromotionRungSystem([1, 3], [1 / 3, 1 / 3], metric="y", mode="max", resource_attr="epoch", max_t=9)
+    assert rs.on_task_schedule(0) is None
+    for tid, y in [(0, 1.0), (1, 2.0)]:
+        rs.on_task_add(tid)
+        assert not rs.on_task_report(tid, {"y": y, "epoch": 1}).task_continues
+        rs.on_task_remove(tid)
+    promotion = rs.on_task_schedule(2)
+    assert promotion == Promotion(trial_id=1, resume_from=1, milestone=3)  # mode max: 2.0 is best
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        promotion.milestone = 9
+
+
+# -- brackets default --------------------------------------------------------------------
+
+
+def test_brackets_default_and_all(caplog):
+    space = {"x": uniform(0, 1), "epochs": 81}
+    # Syne Tune 0.13: brackets defaults to 1, also when None is passed
+    for kwargs in ({}, {"brackets": None}, {"brackets": 1}):
+        sched = HyperbandScheduler(space, metric="y", max_resource_attr="epochs", random_seed=0, **kwargs)
+        assert sched.brackets == 1 and sched.bracket_manager.num_brackets == 1
+    sched = HyperbandScheduler(space, metric="y", max_resource_attr="epochs", brackets="all", random_seed=0)
+    assert sched.brackets == 5  # rung levels 1, 3, 9, 27 and max_t 81
+    sched = HyperbandScheduler(space, metric="y", max_resource_attr="epochs", brackets=9, random_seed=0)
+    assert sched.brackets == 5 and "more than the 5 brackets" in caplog.text
+    with pytest.raises(ValueError, match="The 'brackets' parameter of HyperbandScheduler must be an int in the range"):
+        HyperbandScheduler(space, metric="y", max_resource_attr="epochs", brackets="most")
+
+
+# -- argument checks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"grace_period": 0}, "The 'grace_period' parameter of HyperbandScheduler must be an int in the range [1, inf). Got 0 instead."),
+        ({"reduction_factor": 1.5}, "The 'reduction_factor' parameter of HyperbandScheduler must be a float in the range [2, inf). Got 1.5 instead."),
+        ({"rung_increment": 0}, "The 'rung_increment' parameter of HyperbandScheduler must be an int in the range [1, inf) or None. Got 0 instead."),
+        ({"searcher_data": "some"}, "The 'searcher_data' parameter of HyperbandScheduler must be a str among"),
+        ({"type": "bogus"}, "The 'type' parameter of HyperbandScheduler must be a str among {'cost_promotion', 'pasha', 'promotion', 'stopping'}. Got 'bogus' instead."),
+        ({"resource_attr": ""}, "The 'resource_attr' parameter of HyperbandScheduler must be a non-empty str. Got '' instead."),
+        ({"register_pending_myopic": "yes"}, "The 'register_pending_myopic' parameter of HyperbandScheduler must be a bool."),
+        ({"rung_system_kwargs": [1]}, "The 'rung_system_kwargs' parameter of HyperbandScheduler must be a dict or None."),
+        ({"type": "cost_promotion"}, "The 'cost_attr' parameter of HyperbandScheduler must be the name of the cost"),
+    ],
+)
+def test_argument_errors_name_the_parameter(kwargs, message):
+    from syne_tune.utils.validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError) as err:
+        make(**kwargs)
+    assert message in str(err.value)
+
+
+def test_rung_system_kwargs_unknown_keys_raise_with_closest_names():
+    from syne_tune.utils.validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError) as err:
+        make(type="pasha", rung_system_kwargs={"ranking_critrion": "soft_ranking"})
+    msg = str(err.value)
+    assert "The 'rung_system_kwargs' parameter of HyperbandScheduler got unknown key 'ranking_critrion'" in msg
+    assert "did you mean 'ranking_criterion'" in msg
+    assert "Valid keys are: epsilon, epsilon_percentile, epsilon_scaling, ranking_criterion." in msg
+    # a PASHA option with another type (no longer ignored)
+    with pytest.raises(InvalidParameterError) as err:
+        make(type="promotion", rung_system_kwargs={"epsilon": 0.1})
+    msg = str(err.value)
+    assert "must be empty or None for type='promotion'" in msg and "'epsilon' is an option of type 'pasha' only" in msg
+    # valid options pass
+    sched = make(type="pasha", rung_system_kwargs={"ranking_criterion": "soft_ranking", "epsilon": 0.2})
+    assert sched.rung_system.epsilon == 0.2
+    with pytest.raises(InvalidParameterError, match="The 'epsilon_percentile' parameter of PASHARungSystem"):
+        make(type="pasha", rung_system_kwargs={"epsilon_percentile": 120})
+
+
+def test_rung_system_option_names():
+    from syne_tune.optimizer.schedulers.multifidelity import RUNG_SYSTEMS
+
+    assert {name: sorted(cls.option_names()) for name, cls in RUNG_SYSTEMS.items()} == {
+        "stopping": [],
+        "promotion": [],
+        "cost_promotion": [],
+        "pasha": ["epsilon", "epsilon_percentile", "epsilon_scaling", "ranking_criterion"],
+    }
+
+
+def test_fifo_arguments_pass_through():
+    from syne_tune.optimizer.schedulers.hyperband import fifo_arguments
+
+    args = {"self": None, "config_space": {}, "metric": "y", "mode": "max", "grace_period": 3, "max_t": 9}
+    assert fifo_arguments(args) == {"metric": "y", "mode": "max", "max_t": 9}
+    sched = HyperbandScheduler(SPACE, metric="y", mode="max", random_seed=5, max_t=9, points_to_evaluate=[])
+    assert (sched.metric, sched.mode, sched.random_seed, sched.max_t) == ("y", "max", 5, 9)
+
+
+# -- early checkpoint removal -----------------------------------------------------------
+
+
+def test_early_checkpoint_removal_kwargs_checked():
+    from syne_tune.utils.validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError) as err:
+        make(type="promotion", early_checkpoint_removal_kwargs={"max_num_checkpoint": 5})
+    assert "did you mean 'max_num_checkpoints'" in str(err.value)
+    with pytest.raises(InvalidParameterError, match="must contain 'max_num_checkpoints'"):
+        make(type="promotion", early_checkpoint_removal_kwargs={"approx_steps": 5})
+    with pytest.raises(InvalidParameterError, match="The 'max_num_checkpoints' parameter of HyperbandRemoveCheckpointsCallback"):
+        make(type="promotion", early_checkpoint_removal_kwargs={"max_num_checkpoints": 0})
+
+
+def test_callback_for_checkpoint_removal():
+    from syne_tune import StoppingCriterion
+    from syne_tune.callbacks import HyperbandRemoveCheckpointsCallback
+
+    kwargs = {"max_num_checkpoints": 5, "approx_steps": 10}
+    sched = make(type="promotion", mode="max", early_checkpoint_removal_kwargs=kwargs)
+    callback = sched.callback_for_checkpoint_removal(StoppingCriterion(max_wallclock_time=60))
+    assert isinstance(callback, HyperbandRemoveCheckpointsCallback)
+    assert (callback.max_num_checkpoints, callback.approx_steps, callback.max_wallclock_time) == (5, 10, 60)
+    assert (callback.metric, callback.resource_attr, callback.mode) == ("y", "epoch", "max")
+    # the stop criterion's time budget wins over the one in the kwargs
+    sched = make(type="promotion", early_checkpoint_removal_kwargs=dict(kwargs, max_wallclock_time=10))
+    assert sched.callback_for_checkpoint_removal(StoppingCriterion(max_wallclock_time=60)).max_wallclock_time == 60
+    assert sched.callback_for_checkpoint_removal(lambda status: False).max_wallclock_time == 10
+    with pytest.raises(ValueError, match="max_wallclock_time"):
+        make(type="promotion", early_checkpoint_removal_kwargs=kwargs).callback_for_checkpoint_removal(
+            StoppingCriterion(max_num_trials_started=10)
+        )
+    # not configured, or a type that never pauses: no callback
+    assert make(type="promotion").callback_for_checkpoint_removal(StoppingCriterion(max_wallclock_time=60)) is None
+    assert make(type="stopping", early_checkpoint_removal_kwargs=kwargs).callback_for_checkpoint_removal(
+        StoppingCriterion(max_wallclock_time=60)
+    ) is None
+
+
+def test_terminator_exposes_paused_trials_and_rungs():
+    sched = make(type="promotion")
+    for tid, y in [(0, 3.0), (1, 1.0), (2, 2.0)]:
+        t = trial(tid, {"x": 0.5, "epochs": 1})
+        sched.on_trial_add(t)
+        assert sched.on_trial_result(t, {"y": y, "epoch": 1}) == P
+        sched.on_trial_remove(t)
+    terminator = sched.terminator
+    assert terminator.support_early_checkpoint_removal()
+    assert sorted(terminator.paused_trials()) == [(0, 2, 3.0, 1), (1, 0, 1.0, 1), (2, 1, 2.0, 1)]
+    assert terminator.paused_trials(resource=3) == []
+    assert terminator.information_for_rungs() == [(9, 0, 1 / 3), (3, 0, 1 / 3), (1, 3, 1 / 3)]
+    assert not make(type="stopping").terminator.support_early_checkpoint_removal()

@@ -66,3 +66,31 @@ def test_delegation_and_errors():
     with pytest.raises(ValueError, match="rank_cutoff"):
         MedianStoppingRule(inner, resource_attr="epoch", rank_cutoff=2)
     assert msr.metadata()["scheduler_name"] == "MedianStoppingRule"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rank_cutoff": 2}, "The 'rank_cutoff' parameter of MedianStoppingRule must be a float in the range [0, 1]. Got 2 instead."),
+        ({"grace_population": 0}, "The 'grace_population' parameter of MedianStoppingRule must be an int in the range [1, inf) or None. Got 0 instead."),
+        ({"resource_attr": ""}, "The 'resource_attr' parameter of MedianStoppingRule must be a non-empty str. Got '' instead."),
+        ({"running_average": "yes"}, "The 'running_average' parameter of MedianStoppingRule must be a bool."),
+        ({"grace_time": "1"}, "The 'grace_time' parameter of MedianStoppingRule must be a float in the range (-inf, inf) or None."),
+    ],
+)
+def test_argument_errors_name_the_parameter(kwargs, message):
+    from syne_tune.utils.validation import InvalidParameterError
+
+    args = dict(resource_attr="epoch")
+    args.update(kwargs)
+    with pytest.raises(InvalidParameterError) as err:
+        MedianStoppingRule(RandomSearch(SPACE, metric="y", random_seed=0), **args)
+    assert message in str(err.value)
+    with pytest.raises(InvalidParameterError, match="The 'scheduler' parameter of MedianStoppingRule must be an instance of 'TrialScheduler'"):
+        MedianStoppingRule("ASHA", resource_attr="epoch")
+
+
+def test_checkpoint_removal_ids_come_from_the_wrapped_scheduler():
+    inner = RandomSearch(SPACE, metric="y", random_seed=0)
+    inner.trials_checkpoints_can_be_removed = lambda: [3, 4]
+    assert MedianStoppingRule(inner, resource_attr="epoch").trials_checkpoints_can_be_removed() == [3, 4]

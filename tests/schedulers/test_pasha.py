@@ -9,7 +9,7 @@ from syne_tune.trial import Trial
 from syne_tune.config_space import uniform
 from syne_tune.optimizer.baselines import PASHA
 from syne_tune.optimizer.scheduler import SchedulerDecision
-from syne_tune.optimizer.schedulers.multifidelity import PASHARungSystem
+from syne_tune.optimizer.schedulers.multifidelity import PASHARungSystem, Promotion
 
 C, P = SchedulerDecision.CONTINUE, SchedulerDecision.PAUSE
 SPACE = {"x": uniform(0, 1), "epochs": 27}
@@ -101,8 +101,7 @@ def test_increase_past_last_rung_goes_to_max_t():
         rs.on_task_report(tid, {"y": y3, "epoch": 3})
     assert rs.current_max_t == 9
     # Now trials paused at rung 3 can be promoted to max_t
-    info = rs.on_task_schedule(new_trial_id=5)
-    assert info == {"trial_id": 1, "resume_from": 3, "milestone": 9}
+    assert rs.on_task_schedule(new_trial_id=5) == Promotion(trial_id=1, resume_from=3, milestone=9)
 
 
 def test_auto_epsilon_from_crossing_learning_curves():

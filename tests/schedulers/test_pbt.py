@@ -96,3 +96,23 @@ def test_custom_explore_and_errors():
     t = start_population(pbt, 1)[0]
     with pytest.raises(ValueError, match="'epoch'"):
         pbt.on_trial_result(t, {"y": 1.0})
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"population_size": 0}, "The 'population_size' parameter of PopulationBasedTraining must be an int in the range [1, inf). Got 0 instead."),
+        ({"perturbation_interval": 0}, "The 'perturbation_interval' parameter of PopulationBasedTraining must be a float in the range (0, inf). Got 0 instead."),
+        ({"quantile_fraction": 0.7}, "The 'quantile_fraction' parameter of PopulationBasedTraining must be a float in the range [0, 0.5]. Got 0.7 instead."),
+        ({"resample_probability": -0.1}, "The 'resample_probability' parameter of PopulationBasedTraining must be a float in the range [0, 1]."),
+        ({"resource_attr": ""}, "The 'resource_attr' parameter of PopulationBasedTraining must be a non-empty str."),
+        ({"searcher": "grid"}, "The 'searcher' parameter of PopulationBasedTraining must be a str among {'random'}. Got 'grid' instead."),
+        ({"custom_explore_fn": 3}, "The 'custom_explore_fn' parameter of PopulationBasedTraining must be a callable or None."),
+    ],
+)
+def test_argument_errors_name_the_parameter(kwargs, message):
+    from syne_tune.utils.validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError) as err:
+        make(**kwargs)
+    assert message in str(err.value)

@@ -8,17 +8,36 @@ variants. The rules are documented in
 :mod:`syne_tune.optimizer.schedulers.multifidelity.rung_system`; the user
 guide is ``docs/multifidelity.md``.
 
+Brackets: ``brackets`` is the number of brackets (default 1, successive
+halving; ``None`` also means 1, as in Syne Tune); ``brackets="all"`` uses
+all ``len(rung_levels) + 1`` brackets.
+
+Early checkpoint removal (promotion types only): with
+``early_checkpoint_removal_kwargs`` (at least ``max_num_checkpoints``) and a
+backend created with ``delete_checkpoints=True``,
+:meth:`HyperbandScheduler.callback_for_checkpoint_removal` returns a
+:class:`~syne_tune.callbacks.hyperband_remove_checkpoints_callback.HyperbandRemoveCheckpointsCallback`
+that keeps the number of trials with checkpoints at most
+``max_num_checkpoints`` (see that module for the rule).
+
 References: Li et al. (2020), "A System for Massively Parallel Hyperparameter
 Tuning" (ASHA); Li et al. (2018), "Hyperband"; Bohdal et al. (2023), "PASHA".
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from syne_tune.callbacks.hyperband_remove_checkpoints_callback import (
+    EARLY_CHECKPOINT_REMOVAL_OPTIONS,
+    HyperbandRemoveCheckpointsCallback,
+)
+from syne_tune.callbacks.remove_checkpoints_callback import RemoveCheckpointsSchedulerMixin
 from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import MAX_RESOURCE_KEYS, FIFOScheduler, check_metric_in_result
@@ -30,18 +49,105 @@ from syne_tune.optimizer.schedulers.multifidelity.rung_levels import (
     get_rung_levels,
     max_num_brackets,
 )
-from syne_tune.optimizer.schedulers.multifidelity.rung_system import RUNG_SYSTEMS
+from syne_tune.optimizer.schedulers.multifidelity.rung_system import RUNG_SYSTEMS, Promotion, RungReport
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
+from syne_tune.utils.validation import (
+    Constraint,
+    Interval,
+    InvalidParameterError,
+    Options,
+    check_keys,
+    check_parameter,
+    validate_parameters,
+)
 
-__all__ = ["HyperbandScheduler", "trial_end_decision"]
+__all__ = ["HyperbandScheduler", "trial_end_decision", "ALL_BRACKETS"]
 
 logger = logging.getLogger(__name__)
 
 _SEARCHER_DATA = ("rungs", "all", "rungs_and_last")
 
+#: Value of ``brackets`` that asks for all ``len(rung_levels) + 1`` brackets.
+ALL_BRACKETS = "all"
+
 _CONTINUE = SchedulerDecision.CONTINUE
 _PAUSE = SchedulerDecision.PAUSE
 _STOP = SchedulerDecision.STOP
+
+
+class NonEmptyString(Constraint):
+    """Constraint: a ``str`` that is not empty (names of result keys)."""
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, str) and bool(value)
+
+    def __str__(self) -> str:
+        return "a non-empty str"
+
+
+_FIFO_PARAMETERS = tuple(
+    name
+    for name, param in inspect.signature(FIFOScheduler.__init__).parameters.items()
+    if name not in ("self", "config_space") and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+)
+
+
+def fifo_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``arguments`` that are :class:`FIFOScheduler` parameters
+    (other than ``config_space``).
+
+    Schedulers deriving from :class:`FIFOScheduler` declare its parameters in
+    their own signature (for documentation and checking) and pass them on
+    with ``super().__init__(config_space, **fifo_arguments(locals()))``.
+
+    Parameters
+    ----------
+    arguments
+        Name -> value, typically ``locals()`` of a constructor.
+
+    Returns
+    -------
+    dict[str, Any]
+        The FIFO parameters found in ``arguments``.
+    """
+    return {name: arguments[name] for name in _FIFO_PARAMETERS if name in arguments}
+
+
+def check_rung_system_kwargs(owner: Any, scheduler_type: str, rung_system_kwargs: Mapping[str, Any]) -> None:
+    """Raise :class:`InvalidParameterError` if ``rung_system_kwargs`` has a
+    key that the rung system of ``scheduler_type`` does not accept (see
+    :meth:`~syne_tune.optimizer.schedulers.multifidelity.rung_system.RungSystem.option_names`),
+    naming the closest valid keys and the types that accept the key.
+
+    Parameters
+    ----------
+    owner
+        Class (or instance, or name) the dictionary is passed to.
+    scheduler_type
+        A key of ``RUNG_SYSTEMS``.
+    rung_system_kwargs
+        The options given.
+    """
+    valid = RUNG_SYSTEMS[scheduler_type].option_names()
+    unknown = [key for key in rung_system_kwargs if key not in valid]
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        types = sorted(name for name, cls in RUNG_SYSTEMS.items() if key in cls.option_names())
+        if types:
+            hints.append(f"{key!r} is an option of type {' and '.join(repr(t) for t in types)} only.")
+    hint = (" " + " ".join(hints)) if hints else ""
+    if valid:
+        try:
+            check_keys(owner, "rung_system_kwargs", rung_system_kwargs, valid)
+        except InvalidParameterError as err:
+            raise InvalidParameterError(f"{err}{hint}") from None
+    name = owner if isinstance(owner, str) else getattr(owner, "__name__", type(owner).__name__)
+    raise InvalidParameterError(
+        f"The 'rung_system_kwargs' parameter of {name} must be empty or None for type={scheduler_type!r}, "
+        f"whose rung system has no options. Got {dict(rung_system_kwargs)!r} instead.{hint}"
+    )
 
 
 def check_resource_in_result(result: dict, resource_attr: str, trial_id) -> float:
@@ -88,7 +194,7 @@ class _TrialInfo:
         self.done = False
 
 
-class HyperbandScheduler(FIFOScheduler):
+class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
     """Asynchronous Hyperband / successive halving (ASHA) and variants.
 
     Parameters
@@ -129,8 +235,10 @@ class HyperbandScheduler(FIFOScheduler):
     rung_levels
         Explicit rung levels (overrides the three arguments above).
     brackets
-        Number of Hyperband brackets (1: successive halving; ``None``: all
-        ``len(rung_levels) + 1`` brackets).
+        Number of Hyperband brackets: 1 (default, also for ``None``):
+        successive halving; ``"all"`` (:const:`ALL_BRACKETS`): all
+        ``len(rung_levels) + 1`` brackets. Larger numbers are reduced to that
+        maximum (with a warning).
     type
         ``"stopping"`` (default), ``"promotion"``, ``"cost_promotion"``,
         ``"pasha"``, or a type registered with
@@ -148,12 +256,45 @@ class HyperbandScheduler(FIFOScheduler):
     rung_system_per_bracket
         One rung system per bracket (trials compete within their bracket).
     rung_system_kwargs
-        Extra arguments of the rung system (e.g. PASHA's
-        ``ranking_criterion``, ``epsilon``).
+        Options of the rung system of ``type`` (PASHA: ``ranking_criterion``,
+        ``epsilon``, ``epsilon_scaling``, ``epsilon_percentile``; the other
+        built-in types have none). Unknown keys raise, naming the closest
+        valid ones.
+    early_checkpoint_removal_kwargs
+        Speculative removal of checkpoints of paused trials (promotion types;
+        needs a backend with ``delete_checkpoints=True``): arguments of
+        :class:`~syne_tune.callbacks.hyperband_remove_checkpoints_callback.HyperbandRemoveCheckpointsCallback`
+        other than ``metric``, ``resource_attr``, ``mode`` (which come from
+        this scheduler). ``max_num_checkpoints`` is required;
+        ``max_wallclock_time`` is taken from the tuner's
+        :class:`~syne_tune.StoppingCriterion` if it has one.
     bracket_distribution
         Distribution over brackets for new trials (default: proportional to
         synchronous Hyperband's bracket sizes).
+
+    Raises
+    ------
+    InvalidParameterError
+        (a ``ValueError`` and ``TypeError``) for an argument of the wrong type
+        or out of range, or an unknown key in ``rung_system_kwargs`` or
+        ``early_checkpoint_removal_kwargs``.
     """
+
+    _parameter_constraints = {
+        "resource_attr": [NonEmptyString()],
+        "grace_period": [Interval(Integral, 1, None, closed="left")],
+        "reduction_factor": [Interval(Real, 2, None, closed="left")],
+        "rung_increment": [Interval(Integral, 1, None, closed="left"), None],
+        "rung_levels": [list, tuple, None],
+        "brackets": [Interval(Integral, 1, None, closed="left"), Options(str, {ALL_BRACKETS}), None],
+        "searcher_data": [Options(str, _SEARCHER_DATA)],
+        "cost_attr": [str, None],
+        "register_pending_myopic": ["boolean"],
+        "rung_system_per_bracket": ["boolean"],
+        "rung_system_kwargs": [dict, None],
+        "early_checkpoint_removal_kwargs": [dict, None],
+        "bracket_distribution": [BracketDistribution, None],
+    }
 
     def __init__(
         self,
@@ -172,30 +313,29 @@ class HyperbandScheduler(FIFOScheduler):
         reduction_factor: float = 3,
         rung_increment: int | None = None,
         rung_levels: list[int] | None = None,
-        brackets: int = 1,
+        brackets: int | str | None = 1,
         type: str = "stopping",
         searcher_data: str = "rungs",
         cost_attr: str | None = None,
         register_pending_myopic: bool = False,
         rung_system_per_bracket: bool = False,
         rung_system_kwargs: dict | None = None,
+        early_checkpoint_removal_kwargs: dict | None = None,
         bracket_distribution: BracketDistribution | None = None,
         **kwargs,
     ):
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
-        if type not in RUNG_SYSTEMS:
-            raise ValueError(f"type must be one of {sorted(RUNG_SYSTEMS)}, got {type!r}")
-        if searcher_data not in _SEARCHER_DATA:
-            raise ValueError(f"searcher_data must be one of {_SEARCHER_DATA}, got {searcher_data!r}")
+        validate_parameters(self, locals())
+        check_parameter(self, "type", type, [Options(str, RUNG_SYSTEMS)])
         if type == "cost_promotion" and cost_attr is None:
-            raise ValueError("type='cost_promotion' needs cost_attr (the name of the cost reported in results)")
-        if brackets is not None and (
-            isinstance(brackets, bool) or not isinstance(brackets, (int, np.integer)) or brackets < 1
-        ):
-            raise ValueError(f"brackets must be a positive integer (or None for all), got {brackets!r}")
-        if rung_system_kwargs is not None and not isinstance(rung_system_kwargs, dict):
-            raise ValueError(f"rung_system_kwargs must be a dict, got {rung_system_kwargs!r}")
+            raise InvalidParameterError(
+                f"The 'cost_attr' parameter of {self.__class__.__name__} must be the name of the cost reported "
+                "in results for type='cost_promotion'. Got None instead."
+            )
+        rung_system_kwargs = dict(rung_system_kwargs or {})
+        check_rung_system_kwargs(self, type, rung_system_kwargs)
+        self._early_checkpoint_removal_kwargs = self._check_early_checkpoint_removal_kwargs(
+            early_checkpoint_removal_kwargs, type
+        )
         self.scheduler_type = type
         self._pause_resume = bool(RUNG_SYSTEMS[type].does_pause_resume())
         self._resource_attr = resource_attr
@@ -210,27 +350,33 @@ class HyperbandScheduler(FIFOScheduler):
             reduction_factor=reduction_factor,
             rung_increment=rung_increment,
             rung_levels=rung_levels,
-            brackets=None if brackets is None else int(brackets),
+            brackets=brackets,
             rung_system_per_bracket=rung_system_per_bracket,
-            rung_system_kwargs=dict(rung_system_kwargs or {}),
+            rung_system_kwargs=rung_system_kwargs,
             bracket_distribution=bracket_distribution,
         )
         self._trials: dict[Any, _TrialInfo] = {}
         self._cost_offset: dict[Any, float] = {}
-        super().__init__(
-            config_space,
-            searcher=searcher,
-            search_options=search_options,
-            metric=metric,
-            mode=mode,
-            points_to_evaluate=points_to_evaluate,
-            random_seed=random_seed,
-            max_resource_attr=max_resource_attr,
-            max_t=max_t,
-            time_keeper=time_keeper,
-            **kwargs,
-        )
+        super().__init__(config_space, **fifo_arguments(locals()), **kwargs)
         self.bracket_manager.configure_scheduler(self)
+
+    def _check_early_checkpoint_removal_kwargs(self, callback_kwargs: dict | None, scheduler_type: str) -> dict | None:
+        """Validated copy of ``early_checkpoint_removal_kwargs`` (``None`` if
+        not given)."""
+        if callback_kwargs is None:
+            return None
+        check_keys(self, "early_checkpoint_removal_kwargs", callback_kwargs, EARLY_CHECKPOINT_REMOVAL_OPTIONS)
+        if "max_num_checkpoints" not in callback_kwargs:
+            raise InvalidParameterError(
+                f"The 'early_checkpoint_removal_kwargs' parameter of {self.__class__.__name__} must contain "
+                f"'max_num_checkpoints'. Got {callback_kwargs!r} instead."
+            )
+        validate_parameters(HyperbandRemoveCheckpointsCallback, callback_kwargs)
+        if not RUNG_SYSTEMS[scheduler_type].does_pause_resume():
+            logger.warning(
+                "early_checkpoint_removal_kwargs is ignored for type=%r: trials are never paused", scheduler_type
+            )
+        return dict(callback_kwargs)
 
     # -- construction -----------------------------------------------------------
     def _build_multifidelity(self) -> None:
@@ -256,7 +402,11 @@ class HyperbandScheduler(FIFOScheduler):
         self.grace_period = self.rung_levels[0]
         self.reduction_factor = args["reduction_factor"]
         max_brackets = max_num_brackets(self.rung_levels)
-        num_brackets = max_brackets if args["brackets"] is None else args["brackets"]
+        brackets = args["brackets"]
+        if brackets == ALL_BRACKETS:
+            num_brackets = max_brackets
+        else:
+            num_brackets = 1 if brackets is None else int(brackets)
         if num_brackets > max_brackets:
             logger.warning(
                 "brackets = %d is more than the %d brackets rung levels %s and max_t = %d allow; using %d",
@@ -324,14 +474,13 @@ class HyperbandScheduler(FIFOScheduler):
             self.searcher.register_pending(trial_id, config=config, milestone=resource)
 
     def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        resume_id, info = self.bracket_manager.on_task_schedule(trial_id)
-        if resume_id is not None:
-            return self._resume_trial(resume_id, info)
+        bracket, promotion = self.bracket_manager.on_task_schedule(trial_id)
+        if promotion is not None:
+            return self._resume_trial(promotion, bracket)
         config = self.searcher.get_config(trial_id=trial_id)
         if config is None:
             return None
         config = dict(config)
-        bracket = info["bracket"]
         milestone = self.bracket_manager.on_task_add(trial_id, bracket, new_config=True)
         self._register_pending(trial_id, config, 0, milestone)
         if self._pause_resume and self.max_resource_attr is not None:
@@ -340,12 +489,13 @@ class HyperbandScheduler(FIFOScheduler):
         self._trials[trial_id] = _TrialInfo(dict(config), bracket)
         return TrialSuggestion.start_suggestion(config)
 
-    def _resume_trial(self, trial_id, info: dict) -> TrialSuggestion:
+    def _resume_trial(self, promotion: Promotion, bracket: int) -> TrialSuggestion:
+        trial_id = promotion.trial_id
         record = self._trials.get(trial_id)
-        milestone = info["milestone"]
-        resume_from = info["resume_from"]
+        milestone = promotion.milestone
+        resume_from = promotion.resume_from
         self.bracket_manager.on_task_add(
-            trial_id, info["bracket"], new_config=False, milestone=milestone, resume_from=resume_from
+            trial_id, bracket, new_config=False, milestone=milestone, resume_from=resume_from
         )
         if record is None:
             raise RuntimeError(f"Trial {trial_id} was chosen for promotion but is unknown to the scheduler")
@@ -397,12 +547,11 @@ class HyperbandScheduler(FIFOScheduler):
             return decision
 
         info = self.bracket_manager.on_task_report(trial_id, result)
-        continues = info["task_continues"]
-        milestone_reached = info["milestone_reached"]
+        continues = info.task_continues
         if self._cost_attr is not None and self._pause_resume and self._cost_attr in result:
-            if milestone_reached:
+            if info.milestone_reached:
                 self._cost_offset[trial_id] = result["total_" + self._cost_attr]
-            elif info["ignore_data"] and self._cost_offset.get(trial_id, 0.0) > 0:
+            elif info.ignore_data and self._cost_offset.get(trial_id, 0.0) > 0:
                 # Resumed trial restarted from scratch: its costs need no offset
                 self._cost_offset[trial_id] = 0.0
         do_update = self._update_searcher(trial_id, record, result, resource, info)
@@ -424,12 +573,12 @@ class HyperbandScheduler(FIFOScheduler):
             record.decision = decision
         return decision
 
-    def _update_searcher(self, trial_id, record: _TrialInfo, result: dict, resource, info: dict) -> bool:
+    def _update_searcher(self, trial_id, record: _TrialInfo, result: dict, resource, info: RungReport) -> bool:
         """Decides whether the searcher learns from ``result``; registers
         pending evaluations."""
-        milestone_reached = info["milestone_reached"]
-        continues = info["task_continues"]
-        next_milestone = info.get("next_milestone")
+        milestone_reached = info.milestone_reached
+        continues = info.task_continues
+        next_milestone = info.next_milestone
         do_update = False
         pending_from = None
         if self.searcher_data == "rungs":
@@ -437,7 +586,7 @@ class HyperbandScheduler(FIFOScheduler):
                 do_update = True
                 if continues and next_milestone is not None:
                     self.searcher.register_pending(trial_id, config=record.config, milestone=next_milestone)
-        elif not info.get("ignore_data", False):
+        elif not info.ignore_data:
             do_update = True
             if continues:
                 if self._register_pending_myopic or next_milestone is None:
@@ -513,3 +662,43 @@ class HyperbandScheduler(FIFOScheduler):
     def rung_system(self):
         """The rung system of bracket 0."""
         return self.bracket_manager.rung_systems[0]
+
+    # -- checkpoint removal -------------------------------------------------------------
+    def callback_for_checkpoint_removal(self, stop_criterion: Callable | None) -> HyperbandRemoveCheckpointsCallback | None:
+        """The callback removing checkpoints of paused trials speculatively,
+        if ``early_checkpoint_removal_kwargs`` was given and ``type`` pauses
+        trials; else ``None``.
+
+        Parameters
+        ----------
+        stop_criterion
+            The tuner's stop criterion: its ``max_wallclock_time`` (if it has
+            one, e.g. a :class:`~syne_tune.StoppingCriterion`) is the time
+            budget the removal rule plans with, and takes precedence over
+            ``early_checkpoint_removal_kwargs["max_wallclock_time"]``.
+
+        Returns
+        -------
+        HyperbandRemoveCheckpointsCallback | None
+            See above.
+
+        Raises
+        ------
+        ValueError
+            If neither gives a ``max_wallclock_time``.
+        """
+        if self._early_checkpoint_removal_kwargs is None or not self.bracket_manager.support_early_checkpoint_removal():
+            return None
+        callback_kwargs = dict(self._early_checkpoint_removal_kwargs)
+        max_wallclock_time = getattr(stop_criterion, "max_wallclock_time", None)
+        if max_wallclock_time is not None:
+            callback_kwargs["max_wallclock_time"] = max_wallclock_time
+        if callback_kwargs.get("max_wallclock_time") is None:
+            raise ValueError(
+                "Early checkpoint removal plans with the time budget of the experiment: use a "
+                "StoppingCriterion with max_wallclock_time, or put max_wallclock_time into "
+                "early_checkpoint_removal_kwargs of HyperbandScheduler"
+            )
+        return HyperbandRemoveCheckpointsCallback(
+            metric=self._metrics[0], resource_attr=self._resource_attr, mode=self._modes[0], **callback_kwargs
+        )

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import logging
 import math
+from numbers import Integral, Real
 from typing import Any
 
 from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import check_metric_in_result
-from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result
+from syne_tune.optimizer.schedulers.hyperband import NonEmptyString, check_resource_in_result
 from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
+from syne_tune.utils.validation import Interval, validate_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,23 @@ class MedianStoppingRule(TrialScheduler):
         The rule applies only once this many values are recorded at a level.
     rank_cutoff
         Stop if the fraction of better values exceeds this (0.5 = median).
+
+    Raises
+    ------
+    InvalidParameterError
+        (a ``ValueError`` and ``TypeError``) for an argument of the wrong type
+        or out of range, e.g. ``rank_cutoff`` outside [0, 1].
     """
+
+    _parameter_constraints = {
+        "scheduler": [TrialScheduler],
+        "resource_attr": [NonEmptyString()],
+        "running_average": ["boolean"],
+        "metric": [str, None],
+        "grace_time": [Interval(Real, None, None), None],
+        "grace_population": [Interval(Integral, 1, None, closed="left"), None],
+        "rank_cutoff": [Interval(Real, 0, 1, closed="both")],
+    }
 
     def __init__(
         self,
@@ -64,24 +82,16 @@ class MedianStoppingRule(TrialScheduler):
         grace_population: int = 5,
         rank_cutoff: float = 0.5,
     ):
-        if not isinstance(scheduler, TrialScheduler):
-            raise TypeError(f"scheduler must be a TrialScheduler, got {type(scheduler).__name__}")
+        validate_parameters(self, locals())
         super().__init__(scheduler.config_space)
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
-        if not 0 <= rank_cutoff <= 1:
-            raise ValueError(f"rank_cutoff must be in [0, 1], got {rank_cutoff}")
-        if grace_population is not None and (isinstance(grace_population, bool) or grace_population < 1):
-            raise ValueError(f"grace_population must be a positive integer, got {grace_population!r}")
+        names = scheduler.metric_names()
         self.scheduler = scheduler
-        self.metric = scheduler.metric_names()[0] if metric is None else metric
+        self.metric = names[0] if metric is None else metric
         mode = scheduler.metric_mode()
         if not isinstance(mode, str):
-            if metric is None:
-                mode = mode[0]
-            else:
-                names = scheduler.metric_names()
-                mode = mode[names.index(metric)] if metric in names else mode[0]
+            # several metrics: the mode of the one used (the first if the
+            # rule watches a metric the scheduler does not optimize)
+            mode = mode[names.index(self.metric)] if self.metric in names else mode[0]
         self.mode = mode
         self._sign = 1.0 if mode == "min" else -1.0
         self.resource_attr = resource_attr
@@ -121,6 +131,9 @@ class MedianStoppingRule(TrialScheduler):
 
     def is_multiobjective_scheduler(self) -> bool:
         return self.scheduler.is_multiobjective_scheduler()
+
+    def trials_checkpoints_can_be_removed(self) -> list[int]:
+        return self.scheduler.trials_checkpoints_can_be_removed()
 
     def set_time_keeper(self, time_keeper) -> None:
         super().set_time_keeper(time_keeper)

@@ -36,11 +36,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numbers import Integral, Real
+
 from syne_tune.trial import Trial
 from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Integer
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result
-from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result
+from syne_tune.optimizer.schedulers.hyperband import NonEmptyString, check_resource_in_result
+from syne_tune.utils.validation import Interval, Options, validate_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +84,24 @@ class PopulationBasedTraining(FIFOScheduler):
         :class:`FIFOScheduler` arguments (``metric``, ``mode``, ``max_t``,
         ``max_resource_attr``, ``random_seed``, ``points_to_evaluate``, ...).
         The searcher must be ``"random"``.
+
+    Raises
+    ------
+    InvalidParameterError
+        (a ``ValueError`` and ``TypeError``) for an argument of the wrong type
+        or out of range, e.g. ``quantile_fraction`` above 0.5, or a searcher
+        other than ``"random"``.
     """
+
+    _parameter_constraints = {
+        "custom_explore_fn": ["callable", None],
+        "resource_attr": [NonEmptyString()],
+        "population_size": [Interval(Integral, 1, None, closed="left")],
+        "perturbation_interval": [Interval(Real, 0, None, closed="neither")],
+        "quantile_fraction": [Interval(Real, 0, 0.5, closed="both")],
+        "resample_probability": [Interval(Real, 0, 1, closed="both")],
+        "searcher": [Options(str, {"random"})],
+    }
 
     def __init__(
         self,
@@ -95,18 +115,7 @@ class PopulationBasedTraining(FIFOScheduler):
         **kwargs,
     ):
         searcher = kwargs.pop("searcher", "random")
-        if searcher != "random":
-            raise ValueError(f"PopulationBasedTraining supports searcher='random' only, got {searcher!r}")
-        if isinstance(population_size, bool) or not isinstance(population_size, (int, np.integer)) or population_size < 1:
-            raise ValueError(f"population_size must be a positive integer, got {population_size!r}")
-        if not perturbation_interval > 0:
-            raise ValueError(f"perturbation_interval must be positive, got {perturbation_interval!r}")
-        if not 0 <= quantile_fraction <= 0.5:
-            raise ValueError(f"quantile_fraction must be in [0, 0.5], got {quantile_fraction!r}")
-        if not 0 <= resample_probability <= 1:
-            raise ValueError(f"resample_probability must be in [0, 1], got {resample_probability!r}")
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
+        validate_parameters(self, locals())
         super().__init__(config_space, searcher="random", **kwargs)
         if len(self._metrics) != 1:
             raise ValueError(f"PopulationBasedTraining supports a single metric, got {self._metrics}")

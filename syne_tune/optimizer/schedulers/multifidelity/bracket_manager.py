@@ -24,7 +24,7 @@ from syne_tune.optimizer.schedulers.multifidelity.rung_levels import (
     get_promotion_quantiles,
     hyperband_bracket_sizes,
 )
-from syne_tune.optimizer.schedulers.multifidelity.rung_system import RungSystem
+from syne_tune.optimizer.schedulers.multifidelity.rung_system import Promotion, RungReport, RungSystem
 
 
 class BracketDistribution:
@@ -127,22 +127,26 @@ class HyperbandBracketManager:
         probs = self.bracket_distribution()
         return int(self.random_state.choice(len(probs), p=probs))
 
-    def on_task_schedule(self, new_trial_id) -> tuple[Any, dict[str, Any]]:
-        """Samples a bracket; asks its rung system for a trial to resume.
-        Returns ``(trial_id or None, info)``; ``info`` has ``bracket`` and
-        ``milestone`` (plus ``resume_from`` when resuming)."""
+    def on_task_schedule(self, new_trial_id) -> tuple[int, Promotion | None]:
+        """Samples a bracket and asks its rung system for a trial to resume.
+
+        Parameters
+        ----------
+        new_trial_id
+            Id a new trial would get.
+
+        Returns
+        -------
+        tuple[int, Promotion | None]
+            ``(bracket, promotion)``: the trial to resume and its bracket, or
+            ``None`` and the bracket sampled for a new trial.
+        """
         bracket = self.sample_bracket()
-        system, skip = self.rung_system_for_bracket(bracket)
-        ret = system.on_task_schedule(new_trial_id)
-        trial_id = ret.get("trial_id")
-        info = dict(ret)
-        info.pop("trial_id", None)
-        if trial_id is not None:
-            info["bracket"] = self.trial_bracket.get(trial_id, bracket)
-        else:
-            info["bracket"] = bracket
-            info["milestone"] = system.get_first_milestone(skip)
-        return trial_id, info
+        system, _ = self.rung_system_for_bracket(bracket)
+        promotion = system.on_task_schedule(new_trial_id)
+        if promotion is not None:
+            bracket = self.trial_bracket.get(promotion.trial_id, bracket)
+        return bracket, promotion
 
     def on_task_add(self, trial_id, bracket: int, new_config: bool = True, **kwargs) -> int:
         """Registers a started / resumed trial; returns its next milestone."""
@@ -151,7 +155,7 @@ class HyperbandBracketManager:
         system.on_task_add(trial_id, skip_rungs=skip, new_config=new_config, **kwargs)
         return system._tasks[trial_id].milestone
 
-    def on_task_report(self, trial_id, result: dict) -> dict[str, Any]:
+    def on_task_report(self, trial_id, result: dict) -> RungReport:
         system, _ = self.rung_system_for_trial(trial_id)
         return system.on_task_report(trial_id, result)
 
@@ -165,6 +169,21 @@ class HyperbandBracketManager:
 
     def does_pause_resume(self) -> bool:
         return self.rung_systems[0].does_pause_resume()
+
+    def support_early_checkpoint_removal(self) -> bool:
+        """See :meth:`RungSystem.support_early_checkpoint_removal`."""
+        return self.rung_systems[0].support_early_checkpoint_removal()
+
+    def paused_trials(self, resource: int | None = None) -> list[tuple[Any, int, float, int]]:
+        """Paused trials of all rung systems as ``(trial_id, rank, metric
+        value, level)`` (see :meth:`RungSystem.paused_trials`); only those at
+        rung level ``resource`` if given."""
+        return [entry for system in self.rung_systems for entry in system.paused_trials(resource)]
+
+    def information_for_rungs(self) -> list[tuple[int, int, float]]:
+        """``(level, number of entries, promotion quantile)`` per rung, top
+        first, of the shared rung system (or the one of bracket 0)."""
+        return self.rung_systems[0].information_for_rungs()
 
     def configure_scheduler(self, scheduler) -> None:
         for system in self.rung_systems:

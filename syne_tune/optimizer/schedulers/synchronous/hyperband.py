@@ -11,19 +11,30 @@ done (CONTINUE if their script ends there, else STOP). A result beyond the
 slot's level (skipped levels) counts as reaching it. Failed, or externally
 stopped, pending trials fill their slot with NaN (ranked last), so that
 brackets do not block.
+
+Checkpoints: when a rung completes, the trials it does not promote will never
+run again; :meth:`SynchronousHyperbandScheduler.trials_checkpoints_can_be_removed`
+returns them (once each), and with a backend created with
+``delete_checkpoints=True`` the tuner's
+:class:`~syne_tune.callbacks.RemoveCheckpointsCallback` deletes their
+checkpoints.
+
+Bracket sizes of :class:`SynchronousGeometricHyperbandScheduler`: see
+:mod:`~syne_tune.optimizer.schedulers.synchronous.hyperband_rung_system`.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from numbers import Integral, Real
 from typing import Any
 
+from syne_tune.callbacks.remove_checkpoints_callback import RemoveCheckpointsSchedulerMixin
 from syne_tune.trial import Trial
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialSuggestion
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler, check_metric_in_result
-from syne_tune.optimizer.schedulers.hyperband import check_resource_in_result, trial_end_decision
-from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
+from syne_tune.optimizer.schedulers.hyperband import NonEmptyString, check_resource_in_result, trial_end_decision
 from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket import SlotInRung
 from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager import (
     SynchronousHyperbandBracketManager,
@@ -31,13 +42,14 @@ from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager import
 from syne_tune.optimizer.schedulers.synchronous.hyperband_rung_system import (
     SynchronousHyperbandRungSystem,
 )
+from syne_tune.utils.validation import InvalidParameterError, Interval, Options, validate_parameters
 
 logger = logging.getLogger(__name__)
 
 _SEARCHER_DATA = ("rungs", "all")
 
 
-class SynchronousHyperbandScheduler(FIFOScheduler):
+class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
     """Synchronous Hyperband with explicit bracket rungs.
 
     Parameters
@@ -47,52 +59,55 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
     bracket_rungs
         One list of ``(size, level)`` per bracket (sizes non-increasing,
         levels increasing); brackets are used in turn.
-    searcher, search_options, metric, mode, points_to_evaluate, random_seed, time_keeper
-        As for :class:`FIFOScheduler`.
-    max_resource_attr
-        Config key receiving the level each trial runs to (recommended: trials
-        then stop by themselves where they are paused).
     resource_attr
         Resource in results (default ``"epoch"``).
     searcher_data
         ``"rungs"`` (searcher learns from results at slot levels) or ``"all"``.
+    max_resource_level
+        Maximum resource (Syne Tune's name for ``max_t``, which is accepted
+        too; give at most one of them). Inferred from the config space if
+        neither is given; not needed with explicit ``bracket_rungs``.
+    kwargs
+        :class:`FIFOScheduler` arguments: ``searcher``, ``search_options``,
+        ``metric``, ``mode``, ``points_to_evaluate``, ``random_seed``,
+        ``time_keeper``, and ``max_resource_attr``, the config key receiving
+        the level each trial runs to (recommended: trials then stop by
+        themselves where they are paused).
+
+    Raises
+    ------
+    InvalidParameterError
+        (a ``ValueError`` and ``TypeError``) for an argument of the wrong type
+        or out of range, or both ``max_resource_level`` and ``max_t``.
     """
+
+    _parameter_constraints = {
+        "resource_attr": [NonEmptyString()],
+        "searcher_data": [Options(str, _SEARCHER_DATA)],
+        "max_resource_level": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(
         self,
         config_space: dict,
         bracket_rungs: list,
-        searcher: str | BaseSearcher = "random",
-        search_options: dict | None = None,
-        metric: str | None = None,
-        mode: str = "min",
-        points_to_evaluate: list[dict] | None = None,
-        random_seed: int | None = None,
-        max_resource_attr: str | None = None,
         resource_attr: str = "epoch",
         searcher_data: str = "rungs",
-        time_keeper=None,
-        max_t: int | None = None,
+        max_resource_level: int | None = None,
+        **kwargs,
     ):
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
-        if searcher_data not in _SEARCHER_DATA:
-            raise ValueError(f"searcher_data must be one of {_SEARCHER_DATA}, got {searcher_data!r}")
+        validate_parameters(self, locals())
+        if max_resource_level is not None:
+            if kwargs.get("max_t") is not None:
+                raise InvalidParameterError(
+                    f"The 'max_resource_level' parameter of {type(self).__name__} must be None when max_t is given "
+                    f"(they are the same). Got {max_resource_level!r} instead."
+                )
+            kwargs["max_t"] = max_resource_level
         self._resource_attr = resource_attr
         self.searcher_data = searcher_data
         self._bracket_rungs = bracket_rungs
-        super().__init__(
-            config_space,
-            searcher=searcher,
-            search_options=search_options,
-            metric=metric,
-            mode=mode,
-            points_to_evaluate=points_to_evaluate,
-            random_seed=random_seed,
-            max_resource_attr=max_resource_attr,
-            max_t=max_t,
-            time_keeper=time_keeper,
-        )
+        super().__init__(config_space, **kwargs)
         if len(self._metrics) != 1:
             raise ValueError(f"{type(self).__name__} supports a single metric, got {self._metrics}")
         self.bracket_manager = SynchronousHyperbandBracketManager(self._make_bracket_rungs(bracket_rungs), self._modes[0])
@@ -103,6 +118,8 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
         # trial_id -> last decision (for results arriving after it)
         self._decisions: dict[Any, str] = {}
         self._last_value: dict[Any, float] = {}
+        # paused trials that will never be resumed, not yet reported
+        self._checkpoints_to_remove: list = []
 
     def _make_bracket_rungs(self, bracket_rungs):
         """Hook, called once ``max_t`` is known (from the FIFO constructor)."""
@@ -136,7 +153,7 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
             # bracket does not wait for it forever
             slot.trial_id = trial_id
             slot.metric_val = math.nan
-            self.bracket_manager.on_result(bracket_id, slot)
+            self._on_slot_result(bracket_id, slot)
             return None
         config = dict(config)
         if self.max_resource_attr is not None:
@@ -148,11 +165,29 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
         self.searcher.register_pending(trial_id, config=config, milestone=slot.level)
         return TrialSuggestion.start_suggestion(config)
 
+    def _on_slot_result(self, bracket_id: int, slot: SlotInRung) -> None:
+        not_promoted = self.bracket_manager.on_result(bracket_id, slot)
+        if not_promoted:
+            # ids of slots whose suggestion failed were never started
+            self._checkpoints_to_remove.extend(tid for tid in not_promoted if tid in self._configs)
+
     def _fill_slot(self, trial_id, value: float) -> tuple[int, SlotInRung]:
         bracket_id, slot = self._pending.pop(trial_id)
         slot.metric_val = value
-        self.bracket_manager.on_result(bracket_id, slot)
+        self._on_slot_result(bracket_id, slot)
         return bracket_id, slot
+
+    def trials_checkpoints_can_be_removed(self) -> list[int]:
+        """Paused trials not promoted when their rung completed (they will
+        never be resumed); each id is returned once.
+
+        Returns
+        -------
+        list[int]
+            Trial ids whose checkpoints can be deleted.
+        """
+        result, self._checkpoints_to_remove = self._checkpoints_to_remove, []
+        return result
 
     def on_trial_result(self, trial: Trial, result: dict) -> str:
         trial_id = trial.trial_id
@@ -216,7 +251,8 @@ class SynchronousHyperbandScheduler(FIFOScheduler):
 
 class SynchronousGeometricHyperbandScheduler(SynchronousHyperbandScheduler):
     """Synchronous Hyperband with the geometric brackets of the Hyperband
-    paper (see :meth:`SynchronousHyperbandRungSystem.geometric`).
+    paper, sized as in Syne Tune (see
+    :meth:`SynchronousHyperbandRungSystem.geometric`).
 
     Parameters
     ----------
@@ -227,12 +263,24 @@ class SynchronousGeometricHyperbandScheduler(SynchronousHyperbandScheduler):
     brackets
         Number of brackets (default: all, ``s_max + 1``; 1 is synchronous
         successive halving).
-    max_resource_level
-        Largest level; inferred like ``max_t`` of :class:`FIFOScheduler` from
-        ``config_space[max_resource_attr]`` (or "epochs", ...) if not given.
     kwargs
-        :class:`SynchronousHyperbandScheduler` arguments.
+        :class:`SynchronousHyperbandScheduler` arguments (the maximum level is
+        ``max_resource_level`` or ``max_t``, else inferred like ``max_t`` of
+        :class:`FIFOScheduler` from ``config_space[max_resource_attr]`` or
+        ``"epochs"``, ...).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an argument of the wrong type or out of range (``grace_period``
+        below 1, ``reduction_factor`` below 2, ...), or ``bracket_rungs``.
     """
+
+    _parameter_constraints = {
+        "grace_period": [Interval(Integral, 1, None, closed="left")],
+        "reduction_factor": [Interval(Real, 2, None, closed="left")],
+        "brackets": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(
         self,
@@ -240,19 +288,18 @@ class SynchronousGeometricHyperbandScheduler(SynchronousHyperbandScheduler):
         grace_period: int = 1,
         reduction_factor: float = 3,
         brackets: int | None = None,
-        max_resource_level: int | None = None,
         **kwargs,
     ):
+        validate_parameters(self, locals())
         if "bracket_rungs" in kwargs:
-            raise ValueError("SynchronousGeometricHyperbandScheduler computes bracket_rungs; use SynchronousHyperbandScheduler")
-        if "max_t" in kwargs:
-            if max_resource_level is not None:
-                raise ValueError("Pass max_resource_level or max_t, not both")
-            max_resource_level = kwargs.pop("max_t")
+            raise InvalidParameterError(
+                "SynchronousGeometricHyperbandScheduler computes bracket_rungs from grace_period, "
+                "reduction_factor and brackets; use SynchronousHyperbandScheduler to give them explicitly"
+            )
         self.grace_period = grace_period
         self.reduction_factor = reduction_factor
         self._num_brackets = brackets
-        super().__init__(config_space, bracket_rungs=None, max_t=max_resource_level, **kwargs)
+        super().__init__(config_space, bracket_rungs=None, **kwargs)
 
     def _make_bracket_rungs(self, bracket_rungs):
         if self.max_t is None:

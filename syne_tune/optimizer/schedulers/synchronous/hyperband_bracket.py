@@ -4,8 +4,9 @@ A bracket is a list of rungs ``(size, level)``: ``size`` slots at resource
 ``level``, sizes decreasing, levels increasing. Slots of the lowest rung are
 given to new trials. A rung is complete when all its slots hold a result;
 only then are the best ``size_{k+1}`` trials of rung ``k`` promoted into the
-slots of rung ``k + 1`` (synchronous successive halving). Failed trials hold
-NaN, which ranks after every value.
+slots of rung ``k + 1`` (synchronous successive halving); the others will
+never run again (their checkpoints can be removed). Failed trials hold NaN,
+which ranks after every value.
 """
 
 from __future__ import annotations
@@ -92,9 +93,16 @@ class SynchronousHyperbandBracket:
             metric_val=None,
         )
 
-    def on_result(self, slot: SlotInRung) -> bool:
-        """Fills ``slot`` (``metric_val`` NaN for a failed job). Returns True
-        if this completed the current rung (promotions done)."""
+    def on_result(self, slot: SlotInRung) -> list | None:
+        """Fills ``slot`` (``metric_val`` NaN for a failed job).
+
+        Returns
+        -------
+        list | None
+            ``None`` if the current rung is not complete yet; else (the
+            promotions are done) the trial ids of the completed rung that were
+            not promoted (empty after the last rung of the bracket).
+        """
         if slot.rung_index != self.current_rung:
             raise ValueError(f"Result for rung {slot.rung_index}, but rung {self.current_rung} is current")
         pos = slot.slot_index
@@ -110,16 +118,15 @@ class SynchronousHyperbandBracket:
         self._values[pos] = value
         self._num_filled += 1
         if self._num_filled < len(self._trial_ids):
-            return False
-        self._complete_rung()
-        return True
+            return None
+        return self._complete_rung()
 
-    def _complete_rung(self) -> None:
+    def _complete_rung(self) -> list:
         entries = list(zip(self._trial_ids, self._values))
         self.history.append(entries)
         self.current_rung += 1
         if self.is_bracket_complete():
-            return
+            return []
         new_size = self.rungs[self.current_rung][0]
         sign = self._sign
 
@@ -127,8 +134,9 @@ class SynchronousHyperbandBracket:
             pos, (tid, value) = item
             return (math.inf if value != value else sign * value, pos)
 
-        ranked = sorted(enumerate(entries), key=key)[:new_size]
-        self._trial_ids = [tid for _, (tid, _) in ranked]
+        ranked = sorted(enumerate(entries), key=key)
+        self._trial_ids = [tid for _, (tid, _) in ranked[:new_size]]
         self._values = [None] * new_size
         self._next_free = 0
         self._num_filled = 0
+        return [tid for _, (tid, _) in ranked[new_size:]]

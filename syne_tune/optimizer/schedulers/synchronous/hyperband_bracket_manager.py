@@ -56,13 +56,15 @@ class SynchronousHyperbandBracketManager:
         bracket_id = self._new_bracket()
         return bracket_id, self.brackets[bracket_id].next_free_slot()
 
-    def on_result(self, bracket_id: int, slot: SlotInRung) -> bool:
-        """Passes a result to its bracket; returns True if it completed a rung."""
+    def on_result(self, bracket_id: int, slot: SlotInRung) -> list | None:
+        """Passes a result to its bracket. Returns ``None`` if no rung was
+        completed, else the trial ids the completed rung did not promote (see
+        :meth:`SynchronousHyperbandBracket.on_result`)."""
         if not self._primary <= bracket_id < len(self.brackets):
             raise ValueError(f"bracket_id {bracket_id} is not active")
-        completed = self.brackets[bracket_id].on_result(slot)
+        not_promoted = self.brackets[bracket_id].on_result(slot)
         while self._primary < len(self.brackets) and self.brackets[self._primary].is_bracket_complete():
             self._primary += 1
         if self._primary == len(self.brackets):
             self._new_bracket()
-        return completed
+        return not_promoted
