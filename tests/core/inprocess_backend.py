@@ -1,6 +1,7 @@
 """A tiny in-process backend for testing the Tuner loop on its own.
 
-Each trial evaluates ``objective(config, epoch)`` for epochs 1..max_epochs,
+Each trial evaluates ``objective(config, epoch)`` for epochs 1..max_epochs
+(or ``config["epochs"]``),
 one result per poll, so the Tuner sees interleaved results from several
 trials, as with real workers. Real backends have their own tests.
 """
@@ -33,7 +34,7 @@ class InProcessBackend(PollingBackend):
             config = self.get_trial(tid).config
             if self.fail_if(config):
                 out.append(PolledTrial(tid, [], Status.failed))
-            elif self._epoch[tid] < self.max_epochs:
+            elif self._epoch[tid] < config.get("epochs", self.max_epochs):
                 self._epoch[tid] += 1
                 self._clock += 1.0
                 epoch = self._epoch[tid]
