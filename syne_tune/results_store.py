@@ -90,6 +90,10 @@ def _json_default(value):
     return str(value)
 
 
+#: compact JSON for journal lines (numpy values and enums allowed)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_json_default)
+
+
 def _write_atomically(path: Path, write) -> None:
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
@@ -419,11 +423,12 @@ class ResultsStore:
         number = self._num_rows
         if self.journaled:
             trial_id = row.get(ST_TRIAL_ID)
-            data = b""
+            encode = _ENCODER.encode
+            line = encode(["r", number, row])
             if config is not None and self._journal_configs.get(trial_id) is not config:
                 self._journal_configs[trial_id] = config
-                data = json.dumps(["c", trial_id, config], default=_json_default).encode() + b"\n"
-            data += json.dumps(["r", number, row], default=_json_default).encode() + b"\n"
+                line = encode(["c", trial_id, config]) + "\n" + line
+            data = (line + "\n").encode()
             fd = self._fd
             while data:
                 written = os.write(fd, data)
