@@ -384,6 +384,7 @@ class Tuner:
                 "on_trial_complete", "on_tuning_sleep", "on_start_trial", "on_resume_trial",
             )
         }
+        self._numeric_keys = self._result_keys_to_check()
         store = self._results_callback()
         # hooks that see replayed results: everything but the store (it has them)
         self._cb["replay_trial_result"] = [h for h in self._cb["on_trial_result"] if getattr(h, "__self__", None) is not store]
@@ -513,8 +514,8 @@ class Tuner:
         if the trial stopped running (paused, stopped or failed)."""
         trial_id = trial.trial_id
         replay = journaled_decision is not None
+        hooks = self._cb["replay_trial_result" if replay else "on_trial_result"]
         invalid = self._check_values(result)
-        hooks = self._cb["replay_trial_result"] if replay else self._cb["on_trial_result"]
         if invalid is not None:
             key, why = invalid
             # stored as invalid: the value only if it is a number (NaN, inf)
@@ -549,7 +550,7 @@ class Tuner:
         the scheduler's to report: it names what was reported.) Non-finite
         values of other metrics are kept; they never count as a best value,
         and backends that parse raw report lines warn about them."""
-        for key in self._numeric_keys():
+        for key in self._numeric_keys:
             value = result.get(key)
             if value is None:
                 continue
@@ -566,15 +567,13 @@ class Tuner:
                 return key, f"metric {key!r} = {value!r} is not a finite number"
         return None
 
-    def _numeric_keys(self) -> tuple:
-        keys = getattr(self, "_numeric_keys_cache", None)
-        if keys is None:
-            names = list(self.scheduler.metric_names())
-            resource = getattr(self.scheduler, "resource_attr", None)
-            if isinstance(resource, str) and resource not in names:
-                names.append(resource)
-            keys = self._numeric_keys_cache = tuple(names)
-        return keys
+    def _result_keys_to_check(self) -> tuple:
+        """The scheduler's metrics and resource: they must be finite numbers."""
+        names = list(self.scheduler.metric_names())
+        resource = getattr(self.scheduler, "resource_attr", None)
+        if isinstance(resource, str) and resource not in names:
+            names.append(resource)
+        return tuple(names)
 
     def _replayed_decision(self, trial_id: int, decision: str, journaled: str) -> str:
         """The decision to act on when a journaled result is replayed: the
@@ -886,6 +885,6 @@ class Tuner:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for name in ("_cb", "_numeric_keys_cache", "_interrupt_signal"):
+        for name in ("_cb", "_numeric_keys", "_interrupt_signal"):
             state.pop(name, None)  # rebuilt by run()
         return state

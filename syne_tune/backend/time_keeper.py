@@ -195,6 +195,18 @@ class SimulatedTimeKeeper(TimeKeeper):
             self._last_recent_exit = None
         return now
 
+    def jump_to(self, to_time: float) -> bool:
+        """The simulator found nothing to do before ``to_time``: charge the
+        real time spent outside since the last :meth:`mark_exit`, move the
+        clock forward to ``to_time`` (no-op if it is in the past) and mark
+        the exit. Returns ``True`` if the clock moved to ``to_time``."""
+        now = self.advance_by_outside_time()
+        self._last_recent_exit = time.perf_counter()
+        if to_time > now:
+            self._current_time = float(to_time)
+            return True
+        return False
+
     # -- pickling ---------------------------------------------------------------
     def __getstate__(self):
         state = dict(self.__dict__)

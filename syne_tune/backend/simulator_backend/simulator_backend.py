@@ -255,18 +255,18 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
         next_time = self._queue.next_time()
         if next_time is None:
             return False
-        tk = self._time_keeper
         # the real time spent since the backend was left (deciding on the
         # latest events) is charged before the jump, at the time it was spent
-        tk.advance_by_outside_time()
-        tk.mark_exit()
-        return tk.advance_to(next_time)
+        return self._time_keeper.jump_to(next_time)
 
     def wait_for_activity(self, timeout: float) -> bool:
         """Move the clock to the next event, unless results or completions
         are already waiting to be fetched (whatever ``timeout``: a simulated
         tuner never waits idle). Returns ``True`` if the clock moved."""
-        return self.advance_to_next_event(only_if_idle=True)
+        if self._new_results or self._deferred:
+            return False
+        next_time = self._queue.next_time()
+        return next_time is not None and self._time_keeper.jump_to(next_time)
 
     # -- event processing -------------------------------------------------------
     def _process_until(self, now: float) -> None:
