@@ -143,3 +143,32 @@ class TestInProcessTestBackend(BackendContract):
         backend.start_trial(self.make_config(10, fail_at=3))
         self._run_to_end(backend, [0])
         assert backend.trial_status(0) == "Failed"
+
+
+class TestBlackboxRepositoryBackend(BackendContract):
+    """Loads a real (small) blackbox from a repository folder on disk."""
+
+    metric = "error"
+    can_fail = False
+
+    def make_backend(self, tmp_path):
+        import os
+
+        from sim_blackboxes import make_tabular
+
+        from syne_tune.blackbox_repository import BlackboxRepositoryBackend
+        from syne_tune.blackbox_repository.serialization import serialize
+
+        root = tmp_path / "repository"
+        if not (root / "toy-contract").exists():
+            serialize({"task-a": make_tabular()}, root / "toy-contract")
+        os.environ["SYNE_TUNE_BLACKBOX_REPOSITORY"] = str(root)
+        try:
+            return BlackboxRepositoryBackend(
+                "toy-contract", elapsed_time_attr="elapsed", max_resource_attr="epochs", seed=0
+            )
+        finally:
+            del os.environ["SYNE_TUNE_BLACKBOX_REPOSITORY"]
+
+    def make_config(self, epochs, fail_at=None):
+        return {"a": 1, "b": 2, "c": 3, "epochs": epochs}

@@ -7,6 +7,7 @@ has completed (no trial is stopped by the tuner).
                                               saved tuner, resume) the run NAME
     python kill_launcher.py NAME --signals    as above, trials spawn grandchildren
     python kill_launcher.py NAME --bo         as above, with Bayesian optimization
+    python kill_launcher.py NAME --outlive    trials outlive a killed tuner (and are adopted)
 
 Prints ``RUN`` right before ``Tuner.run()`` and ``TUNING-FINISHED`` after it.
 """
@@ -42,7 +43,9 @@ def main():
         }
         method = BayesianOptimization if "--bo" in sys.argv else RandomSearch
         tuner = Tuner(
-            trial_backend=LocalBackend(entry_point=str(SPAWNER if spawning else HEIGHT)),
+            trial_backend=LocalBackend(
+                entry_point=str(SPAWNER if spawning else HEIGHT), trials_die_with_tuner="--outlive" not in sys.argv
+            ),
             scheduler=method(config_space, metric="mean_loss", mode="min", random_seed=7),
             stop_criterion=StoppingCriterion(max_wallclock_time=600),
             n_workers=4,

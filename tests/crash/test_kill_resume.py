@@ -73,7 +73,24 @@ def test_kill_and_resume_bayesian_optimization(tmp_path):
     _kill_resume_and_check(tmp_path, [1.2, NEW_TRIALS], extra_args=["--bo"])
 
 
-def _kill_resume_and_check(tmp_path, moments, extra_args=()):
+@pytest.mark.slow
+def test_trials_outlive_a_killed_tuner_and_are_adopted(tmp_path):
+    """With trials_die_with_tuner=False the trials keep running after SIGKILL;
+    the resumed tuner adopts them (no restart) and stores what they reported."""
+    from crash_util import live_processes_with
+
+    run_path = _kill_resume_and_check(
+        tmp_path, [1.5], extra_args=["--outlive"], after_kill=lambda path: live_processes_with(f"{path}/")
+    )
+    # adopted trials ran in one process each: their iterations count up without a restart
+    from syne_tune.report import retrieve
+
+    for out in run_path.glob("*/std.out"):
+        iters = [r["st_worker_iter"] for r in retrieve(out.read_text().splitlines())]
+        assert iters == list(range(len(iters))), (out, iters)
+
+
+def _kill_resume_and_check(tmp_path, moments, extra_args=(), after_kill=None):
     root = tmp_path / "st"
     run_path = root / NAME
     marker = uuid.uuid4().hex
@@ -82,6 +99,8 @@ def _kill_resume_and_check(tmp_path, moments, extra_args=()):
         for moment in moments:
             launcher = Launcher(root, NAME, marker, extra_args=extra_args)
             _kill_at(launcher, moment, run_path)
+            if after_kill is not None:
+                assert after_kill(run_path), "no trial survived the tuner"
             if monitor is None:
                 monitor = TrialProcessMonitor(run_path)
                 monitor.start()
@@ -114,3 +133,4 @@ def _kill_resume_and_check(tmp_path, moments, extra_args=()):
     while processes_with_marker(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processes_with_marker(marker) == []
+    return run_path
