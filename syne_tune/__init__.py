@@ -3,18 +3,16 @@
 The top-level names are imported lazily, so that a training script doing
 ``from syne_tune import Reporter`` loads only the small reporting module.
 
-Importing the package attaches the library's default log handler to the
-``"syne_tune"`` logger (see :mod:`syne_tune.utils.logging_setup`): a launcher
-that only sets a level (``logging.getLogger().setLevel(logging.INFO)``) sees
-the library's log lines, and one that configures logging itself sees them
-once, through its own handlers.
+The modules a launcher uses (the tuner, the schedulers, config spaces, the
+blackbox repository, experiments) attach the library's default log handler
+to the ``"syne_tune"`` logger (see :mod:`syne_tune.utils.logging_setup`): a
+launcher that only sets a level (``logging.getLogger().setLevel(logging.INFO)``)
+sees the library's log lines, and one that configures logging itself sees
+them once, through its own handlers. The package itself does not (importing
+``logging`` would cost every trial's start-up a few milliseconds).
 """
 
 from __future__ import annotations
-
-from syne_tune.utils.logging_setup import install_default_handler as _install_default_handler
-
-_install_default_handler()
 
 __version__ = "0.1.0"
 __all__ = ["Tuner", "StoppingCriterion", "Reporter", "__version__"]

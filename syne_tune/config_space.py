@@ -94,6 +94,10 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 logger = logging.getLogger(__name__)
 
 __all__ = [

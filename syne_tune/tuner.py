@@ -68,6 +68,10 @@ from syne_tune.tuning_status import TuningStatus
 from syne_tune.util import check_valid_tuner_name, dump_json, experiment_path, name_from_base
 from syne_tune.utils.validation import Interval, validate_parameters
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 logger = logging.getLogger(__name__)
 
 #: Lines of a failed trial's stderr shown in the log.

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import importlib
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 __all__ = [
     "load_blackbox",
     "blackbox_list",

@@ -18,6 +18,10 @@ from syne_tune.callbacks.remove_checkpoints_callback import (
 )
 from syne_tune.callbacks.tensorboard_callback import TensorboardCallback
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 __all__ = [
     "TensorboardCallback",
     "RemoveCheckpointsCallback",

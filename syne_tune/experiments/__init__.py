@@ -10,6 +10,10 @@ from syne_tune.experiments.experiment_result import (
     load_experiments_df,
 )
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 __all__ = [
     "ExperimentResult",
     "best_config_from_results",

@@ -45,6 +45,10 @@ from syne_tune.config_space import (
     qlograndint,
 )
 
+from syne_tune.utils.logging_setup import install_default_handler
+
+install_default_handler()
+
 __all__ = [
     "POSITIVE_EPS",
     "R2_THRESHOLD",
