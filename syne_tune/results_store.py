@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from syne_tune.constants import ST_RESULTS_DATAFRAME_FILENAME, ST_TRIAL_ID
+from syne_tune.utils.json_io import json_default_as_str
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +83,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _json_default(value):
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return value.tolist()
-    if hasattr(value, "value") and isinstance(value.value, str):  # str enums (decisions)
-        return value.value
-    return str(value)
 
 
 #: compact JSON for journal lines (numpy values and enums allowed)
-_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_json_default)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=json_default_as_str)
 
 
 def _write_atomically(path: Path, write) -> None:

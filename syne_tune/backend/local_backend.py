@@ -74,10 +74,19 @@ from pathlib import Path
 from typing import Mapping
 
 from syne_tune.backend.gpu import GPURotation
+from syne_tune.backend.processes import (
+    group_alive,
+    group_members,
+    process_running,
+    process_start_ticks,
+    signal_group,
+    stat_fields,
+)
 from syne_tune.backend.trial_backend import BUSY_STATUS, PolledTrial, PollingBackend
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG, SYNETUNE_FOLDER
 from syne_tune.report import parse_report_lines
 from syne_tune.trial import Status
+from syne_tune.utils.json_io import json_default_as_str
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +94,8 @@ _METRIC_TAG = b"[tune-metric]: "
 _MAX_PARTIAL_LINE = 1 << 20  # bytes of an unfinished stdout line kept in memory
 _STDERR_TAIL_BYTES = 4096
 _STDERR_TAIL_LINES = 30
-_WATCHDOG = Path(__file__).with_name("watchdog.py")
+#: the folder holding this syne_tune package (for the watchdog's path)
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 #: exit code file written by the ``sh`` wrapper of trials that outlive the tuner
 _EXIT_CODE_FILE = "exitcode"
 
@@ -108,87 +118,6 @@ def _register_backend(backend) -> None:
     if not _ATEXIT_REGISTERED:
         atexit.register(_kill_leftovers_at_exit)
         _ATEXIT_REGISTERED = True
-
-
-def _stat_fields(pid: int) -> list[bytes] | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-        return data[data.rindex(b")") + 2 :].split()
-    except (OSError, ValueError):
-        return None
-
-
-def _process_start_ticks(pid: int) -> int | None:
-    """Start time of a process (Linux ``/proc``), to recognise it later
-    despite pid reuse. ``None`` where unavailable."""
-    fields = _stat_fields(pid)
-    try:
-        return int(fields[19]) if fields is not None else None
-    except (IndexError, ValueError):
-        return None
-
-
-def _process_running(pid: int, ticks: int | None) -> bool:
-    """Is process ``pid``, started at ``ticks``, alive (not a zombie)?"""
-    if ticks is None:
-        return False
-    fields = _stat_fields(pid)
-    if fields is None or len(fields) < 20:
-        return False
-    try:
-        return int(fields[19]) == ticks and fields[0] not in (b"Z", b"X")
-    except ValueError:
-        return False
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _group_members(pgid: int, min_ticks: int | None = None) -> list[int]:
-    """Live processes (zombies excluded) of group ``pgid``, started no earlier
-    than ``min_ticks`` if given. Scans ``/proc``."""
-    if not _group_alive(pgid):
-        return []
-    try:
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
-    except OSError:
-        return [pgid]
-    found = []
-    for pid in pids:
-        fields = _stat_fields(pid)
-        if fields is None or len(fields) < 20:
-            continue
-        try:
-            if int(fields[2]) != pgid or fields[0] in (b"Z", b"X"):
-                continue
-            if min_ticks is not None and int(fields[19]) < min_ticks:
-                continue
-        except ValueError:
-            continue
-        found.append(pid)
-    return found
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _json_default(value):
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return value.tolist()
-    # anything else reaches a script as its string, as on the command line
-    return str(value)
 
 
 def _site_dirs() -> set[str]:
@@ -214,7 +143,7 @@ def _package_root_for_children() -> str | None:
     (``None`` if the package is installed in site-packages)."""
     global _PACKAGE_ROOT
     if _PACKAGE_ROOT is None:
-        root = os.path.realpath(str(Path(__file__).resolve().parents[2]))
+        root = os.path.realpath(_PACKAGE_PARENT)
         _PACKAGE_ROOT = "" if root in _site_dirs() else root
     return _PACKAGE_ROOT or None
 
@@ -234,7 +163,7 @@ class _Dying:
     def gone(self) -> bool:
         if self.proc is not None and self.proc.poll() is None:
             return False
-        return not _group_members(self.pgid, self.ticks)
+        return not group_members(self.pgid, self.ticks)
 
 
 class LocalBackend(PollingBackend):
@@ -402,8 +331,9 @@ class LocalBackend(PollingBackend):
     def _start_watchdog(self) -> subprocess.Popen:
         watchdog = self._watchdog
         if watchdog is None or watchdog.poll() is not None:
+            code = f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); from syne_tune.backend.watchdog import main; main()"
             watchdog = self._watchdog = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(_WATCHDOG), str(self.kill_grace_period)],
+                [sys.executable, "-I", "-S", "-c", code, str(self.kill_grace_period)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -496,7 +426,7 @@ class LocalBackend(PollingBackend):
             self._prepare_fresh_folder(trial_id, trial_path)
             self._out_offset[trial_id] = 0
         with open(trial_path / "config.json", "w") as f:
-            json.dump(config, f, default=_json_default)
+            json.dump(config, f, default=json_default_as_str)
         for name in ("end", _EXIT_CODE_FILE):
             try:
                 (trial_path / name).unlink()
@@ -526,7 +456,7 @@ class LocalBackend(PollingBackend):
             if self._gpus is not None:
                 self._gpus.release(trial_id)
             raise
-        ticks = _process_start_ticks(proc.pid)
+        ticks = process_start_ticks(proc.pid)
         self._procs[trial_id] = proc
         self._proc_info[trial_id] = (proc.pid, ticks)
         self._tell_watchdog(f"track {proc.pid} {ticks if ticks is not None else 0}")
@@ -557,7 +487,7 @@ class LocalBackend(PollingBackend):
                 old_config = json.load(f)
         except (OSError, ValueError):
             return False
-        new_config = json.loads(json.dumps(config, default=_json_default))
+        new_config = json.loads(json.dumps(config, default=json_default_as_str))
         if old_config != new_config:
             return False
         info = self._read_proc_file(trial_path)
@@ -715,8 +645,8 @@ class LocalBackend(PollingBackend):
         if proc is not None:
             # processes the script left behind in its group end with it
             pid, ticks = self._proc_info.get(trial_id, (proc.pid, None))
-            if _group_members(proc.pid):
-                _signal_group(proc.pid, signal.SIGTERM)
+            if group_members(proc.pid):
+                signal_group(proc.pid, signal.SIGTERM)
                 self._dying.append(_Dying(trial_id, None, proc.pid, ticks, time.monotonic() + self.kill_grace_period))
             else:
                 self._tell_watchdog(f"untrack {proc.pid}")
@@ -798,7 +728,7 @@ class LocalBackend(PollingBackend):
         info = self._proc_info.get(trial_id)
         if info is None or trial_id in self._procs:
             return False
-        return _process_running(*info)
+        return process_running(*info)
 
     # -- crash recovery -------------------------------------------------------
     def recover(self, replayed: Mapping[int, int]) -> None:
@@ -860,12 +790,12 @@ class LocalBackend(PollingBackend):
             except OSError:
                 continue
             if needle in cmdline:
-                fields = _stat_fields(int(name))
+                fields = stat_fields(int(name))
                 if fields is not None and fields[0] not in (b"Z", b"X"):
-                    strays.append((int(fields[2]), _process_start_ticks(int(name))))
+                    strays.append((int(fields[2]), process_start_ticks(int(name))))
         for pgid, ticks in set(strays):
             logger.warning("Trial %d: killing process group %d left by an earlier tuner", trial_id, pgid)
-            _signal_group(pgid, signal.SIGTERM)
+            signal_group(pgid, signal.SIGTERM)
             self._dying.append(_Dying(trial_id, None, pgid, None, time.monotonic() + self.kill_grace_period))
         if strays:
             self._finish_dying({trial_id})
@@ -875,7 +805,7 @@ class LocalBackend(PollingBackend):
         for trial_id, (pid, ticks) in self._proc_info.items():
             if trial_id in self._procs or self.trial_status(trial_id) in BUSY_STATUS:
                 continue
-            if _group_members(pid, ticks):
+            if group_members(pid, ticks):
                 self._ensure_dead(trial_id)
 
     def _restart_interrupted(self, trial_id: int) -> PolledTrial:
@@ -897,15 +827,15 @@ class LocalBackend(PollingBackend):
             self._gpus.release(trial_id)
         info = self._proc_info.get(trial_id)
         if proc is not None:
-            _signal_group(proc.pid, signal.SIGTERM)
+            signal_group(proc.pid, signal.SIGTERM)
             ticks = info[1] if info is not None else None
             self._dying.append(_Dying(trial_id, proc, proc.pid, ticks, time.monotonic() + self.kill_grace_period))
-        elif info is not None and _group_members(info[0], info[1]) and (
-            _process_running(*info) or not _process_running(info[0], _process_start_ticks(info[0]))
+        elif info is not None and group_members(info[0], info[1]) and (
+            process_running(*info) or not process_running(info[0], process_start_ticks(info[0]))
         ):
             # not our child (started by an earlier tuner); its group is ours
             # only if its leader is the recorded one or is gone
-            _signal_group(info[0], signal.SIGTERM)
+            signal_group(info[0], signal.SIGTERM)
             self._dying.append(_Dying(trial_id, None, info[0], info[1], time.monotonic() + self.kill_grace_period))
 
     def _pause_trial(self, trial_id: int, result: dict | None) -> None:
@@ -934,7 +864,7 @@ class LocalBackend(PollingBackend):
                 self._on_group_gone(entry)
                 continue
             if final or now >= entry.deadline:
-                for pid in _group_members(entry.pgid, entry.ticks) or [entry.pgid]:
+                for pid in group_members(entry.pgid, entry.ticks) or [entry.pgid]:
                     try:
                         os.kill(pid, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):

@@ -348,6 +348,28 @@ class TrialBookkeepingMixin:
             self._finished[trial_id] = _FINISHED_CODE[status]
             self._to_release.append(trial_id)
 
+    def _resume_in_table(self, trial_id: int, new_config: dict | None, start_run) -> Trial:
+        """Resume a paused trial: check it is paused, take ``new_config``,
+        mark it busy and call ``start_run()``; if that raises, the trial is
+        paused with its old config again. Returns the trial."""
+        status = self.trial_status(trial_id)
+        if status != Status.paused:
+            raise ValueError(f"Trial {trial_id} cannot be resumed: its status is {status}, not {Status.paused}")
+        if new_config is not None and not isinstance(new_config, dict):
+            raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
+        trial = self._trials[trial_id]
+        old_config = trial.config
+        if new_config is not None:
+            trial.config = dict(new_config)
+        self._set_status(trial_id, Status.in_progress)
+        try:
+            start_run()
+        except BaseException:
+            self._set_status(trial_id, Status.paused)
+            trial.config = old_config
+            raise
+        return trial
+
     def _release_finished(self) -> None:
         """Finished trials whose final status the tuner has seen keep only
         their status code."""
@@ -417,23 +439,11 @@ class PollingBackend(TrialBookkeepingMixin, TrialBackend):
         return trial.add_results(metrics=[], status=Status.in_progress, training_end_time=None)
 
     def resume_trial(self, trial_id: int, new_config: dict | None = None) -> TrialResult:
-        status = self.trial_status(trial_id)
-        if status != Status.paused:
-            raise ValueError(f"Trial {trial_id} cannot be resumed: its status is {status}, not {Status.paused}")
-        if new_config is not None and not isinstance(new_config, dict):
-            raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
-        trial = self._trials[trial_id]
-        old_config = trial.config
-        if new_config is not None:
-            trial.config = dict(new_config)
-        self._set_status(trial_id, Status.in_progress)
-        try:
+        def start_run():
             self._resume_trial(trial_id)
-            self._schedule(trial_id, trial.config)
-        except BaseException:
-            self._set_status(trial_id, Status.paused)
-            trial.config = old_config
-            raise
+            self._schedule(trial_id, self._trials[trial_id].config)
+
+        trial = self._resume_in_table(trial_id, new_config, start_run)
         return trial.add_results(metrics=[], status=Status.in_progress, training_end_time=None)
 
     def pause_trial(self, trial_id: int, result: dict | None = None) -> None:

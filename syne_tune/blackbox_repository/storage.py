@@ -78,6 +78,7 @@ from syne_tune.config_space import (
     config_space_from_json_dict,
     config_space_to_json_dict,
 )
+from syne_tune.utils.json_io import json_default
 from syne_tune.utils.validation import InvalidParameterError, validate_parameters
 
 FORMAT_NAME = "syne-tune-blackbox"
@@ -99,23 +100,11 @@ _verified_in_process: Dict[Tuple[str, int, int, int], Tuple[str, bool]] = {}
 
 
 # ---------------------------------------------------------------- helpers
-def _json_default(obj):
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
 def _canonical_json(doc: dict) -> bytes:
     return json.dumps(
-        doc, sort_keys=True, separators=(",", ":"), default=_json_default
+        doc, sort_keys=True, separators=(",", ":"), default=json_default
     ).encode("utf-8")
 
 
@@ -128,7 +117,7 @@ def sha256_of_file(path: Path) -> str:
 def _config_space_to_json(space: Optional[dict]) -> Optional[dict]:
     if space is None:
         return None
-    return json.loads(json.dumps(config_space_to_json_dict(space), default=_json_default))
+    return json.loads(json.dumps(config_space_to_json_dict(space), default=json_default))
 
 
 def _config_space_from_json(doc: Optional[dict]) -> Optional[dict]:
@@ -402,7 +391,7 @@ def write_folder(
             "configuration_space": cs_json[0] if common_cs else None,
             "fidelity_space": fs_json[0] if common_fs else None,
             "tasks": tasks,
-            "metadata": json.loads(json.dumps(metadata or {}, default=_json_default)),
+            "metadata": json.loads(json.dumps(metadata or {}, default=json_default)),
             "files": writer.files,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -410,7 +399,7 @@ def write_folder(
         # remember the checksums just computed (trusted once the files are old enough)
         _write_verified_stamp(tmp, {f: v["sha256"] for f, v in writer.files.items()})
         with open(tmp / METADATA_FILENAME, "w") as f:
-            json.dump(doc, f, indent=1, default=_json_default)
+            json.dump(doc, f, indent=1, default=json_default)
         replace_folder(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["json_default", "dump_json", "load_json", "dump_json_with_numpy"]
+__all__ = ["json_default", "json_default_as_str", "dump_json", "load_json", "dump_json_with_numpy"]
 
 
 def json_default(value: Any) -> Any:
@@ -28,7 +28,18 @@ def json_default(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, (datetime, Path)):
         return str(value)
+    if isinstance(getattr(value, "value", None), str) and isinstance(value, str):
+        return value.value  # a string enum member (e.g. a scheduler decision)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_default_as_str(value: Any) -> Any:
+    """As :func:`json_default`, but any other value becomes its string (what
+    a training script would get on its command line)."""
+    try:
+        return json_default(value)
+    except TypeError:
+        return str(value)
 
 
 def dump_json(data: Any, path: str | Path) -> None:

@@ -64,6 +64,7 @@ from syne_tune.backend.simulator_backend.events import EventQueue, TrialRun
 from syne_tune.backend.time_keeper import SimulatedTimeKeeper
 from syne_tune.backend.trial_backend import TrialBackend, TrialBookkeepingMixin
 from syne_tune.trial import Status, Trial, TrialResult
+from syne_tune.utils.json_io import json_default
 from syne_tune.constants import (
     ST_CHECKPOINT_DIR,
     ST_CONFIG_JSON_FNAME_ARG,
@@ -446,22 +447,10 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
 
     def resume_trial(self, trial_id: int, new_config: dict | None = None) -> TrialResult:
         self._enter()
-        status = self.trial_status(trial_id)
-        if status != Status.paused:
-            raise ValueError(f"Trial {trial_id} cannot be resumed: its status is {status}, not {Status.paused}")
-        trial = self._trials[trial_id]
-        old_config = trial.config
-        if new_config is not None:
-            if not isinstance(new_config, dict):
-                raise TypeError(f"new_config must be a dict, got {type(new_config).__name__}")
-            trial.config = dict(new_config)
-        self._set_status(trial_id, Status.in_progress)
         try:
-            self._schedule(trial_id, trial.config)
-        except BaseException:
-            self._set_status(trial_id, Status.paused)
-            trial.config = old_config
-            raise
+            trial = self._resume_in_table(
+                trial_id, new_config, lambda: self._schedule(trial_id, self._trials[trial_id].config)
+            )
         finally:
             self._exit()
         return trial.add_results(metrics=[], status=Status.in_progress, training_end_time=None)
@@ -619,7 +608,7 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
         cmd = [sys.executable, self.entry_point]
         if self.pass_args_as_json:
             json_path = path / "config.json"
-            json_path.write_text(json.dumps(config, default=_json_default))
+            json_path.write_text(json.dumps(config, default=json_default))
             cmd += [f"--{ST_CONFIG_JSON_FNAME_ARG}", str(json_path)]
         else:
             for key, value in config.items():
@@ -649,8 +638,3 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
     def reported_metric_names(self) -> list[str] | None:
         return None
 
-
-def _json_default(obj):
-    if hasattr(obj, "item"):
-        return obj.item()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
