@@ -950,6 +950,12 @@ class Categorical(Domain):
         return self.categories.index(self.cast(value))
 
     def match_string(self, value: Any) -> str:
+        if type(value) is self.value_type:
+            # the common case (a sampled value): no cast needed
+            try:
+                return str(self.categories.index(value))
+            except ValueError:
+                pass
         return str(self.index_of(value))
 
     def _init_kwargs(self) -> Dict[str, Any]:

@@ -82,7 +82,8 @@ class StoppingCriterion:
     max_metric_value: dict[str, float] | None = None
 
     def __post_init__(self):
-        validate_parameters(self, vars(self))
+        # (by field name: reading vars(self) would slow every later attribute access)
+        validate_parameters(self, {name: getattr(self, name) for name in self._parameter_constraints})
 
     def __call__(self, status: TuningStatus) -> bool:
         if self.max_wallclock_time is not None and status.wallclock_time >= self.max_wallclock_time:

@@ -123,9 +123,9 @@ class TrialBackend(abc.ABC):
     def time_keeper(self) -> TimeKeeper:
         """The clock of this backend: the tuner, the scheduler and the results
         read "now" from it. Real time unless a subclass says otherwise."""
-        keeper = self.__dict__.get("_time_keeper")
+        keeper = getattr(self, "_time_keeper", None)
         if keeper is None:
-            keeper = self.__dict__["_time_keeper"] = RealTimeKeeper()
+            keeper = self._time_keeper = RealTimeKeeper()
         return keeper
 
     def wait_for_activity(self, timeout: float) -> None:

@@ -126,6 +126,7 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
         self._allow_duplicates = bool(allow_duplicates)
         # Match strings of configurations not to suggest again
         self._seen: set[str] = set()
+        self._last_match: tuple | None = None  # (config, ranges, key) of the latest key
         # trial_id -> config (only with allow_duplicates: to block failed ones)
         self._config_for_trial_id: dict = {}
         self._restrict = None
@@ -162,7 +163,15 @@ class StochasticAndFilterDuplicatesSearcher(StochasticSearcher):
 
     # -- duplicate filtering --------------------------------------------------
     def _match_string(self, config: dict) -> str:
-        return self._hp_ranges.config_to_match_string(config)
+        # the configuration just checked by should_not_suggest is usually the
+        # one suggested next: its key is computed once
+        ranges = self._hp_ranges
+        last = self._last_match
+        if last is not None and last[0] is config and last[1] is ranges:
+            return last[2]
+        key = ranges.config_to_match_string(config)
+        self._last_match = (config, ranges, key)
+        return key
 
     def should_not_suggest(self, config: dict) -> bool:
         """Whether ``config`` was suggested before (or, with
