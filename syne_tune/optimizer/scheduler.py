@@ -122,6 +122,10 @@ class TrialScheduler(abc.ABC):
         (:mod:`syne_tune.config_space`) or constants.
     """
 
+    #: ``True`` for schedulers whose trials report results at several resource
+    #: levels (Hyperband family); single-fidelity model searchers refuse them.
+    multi_fidelity: bool = False
+
     def __init__(self, config_space: dict):
         from syne_tune.config_space import validate_config_space
 

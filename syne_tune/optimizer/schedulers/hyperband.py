@@ -280,6 +280,9 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         ``early_checkpoint_removal_kwargs``.
     """
 
+    #: results come at several resource levels (single-fidelity model searchers refuse it)
+    multi_fidelity = True
+
     _parameter_constraints = {
         "resource_attr": [NonEmptyString()],
         "grace_period": [Interval(Integral, 1, None, closed="left")],

@@ -165,10 +165,9 @@ def impute_points_to_evaluate(points_to_evaluate: list[dict] | None, config_spac
 
 
 def _is_multi_fidelity_scheduler(scheduler) -> bool:
-    from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler
-    from syne_tune.optimizer.schedulers.synchronous.hyperband import SynchronousHyperbandScheduler
-
-    return isinstance(scheduler, (HyperbandScheduler, SynchronousHyperbandScheduler))
+    """Schedulers that report results at several resource levels say so
+    with ``multi_fidelity = True`` (the searchers need not know them)."""
+    return bool(getattr(scheduler, "multi_fidelity", False))
 
 
 def single_fidelity_error(searcher: str, scheduler: str) -> InvalidParameterError:

@@ -81,6 +81,9 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         or out of range, or both ``max_resource_level`` and ``max_t``.
     """
 
+    #: results come at several resource levels (single-fidelity model searchers refuse it)
+    multi_fidelity = True
+
     _parameter_constraints = {
         "resource_attr": [NonEmptyString()],
         "searcher_data": [Options(str, _SEARCHER_DATA)],
