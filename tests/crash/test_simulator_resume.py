@@ -3,6 +3,7 @@ exactly the result of an uninterrupted run (add_real_time=False)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +27,13 @@ def _start(root, name):
                             stderr=subprocess.STDOUT, text=True)
 
 
+def _stored_rows(manifest) -> int:
+    try:
+        return sum(part["rows"] for part in json.loads(manifest.read_text())["parts"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
 @pytest.mark.slow
 def test_killed_simulation_resumes_to_the_same_result(tmp_path):
     root = tmp_path / "st"
@@ -35,17 +43,22 @@ def test_killed_simulation_resumes_to_the_same_result(tmp_path):
     expected = read_results(root / "reference")
     assert len(expected) > 2000
 
-    sizes = []
-    for delay in (0.3, 0.3, 0.3):
+    # kill when a quarter, half, three quarters of the rows are stored (read
+    # from the manifest, written with every snapshot)
+    manifest = root / "killed" / "results" / "manifest.json"
+    kills = 0
+    for fraction in (0.25, 0.5, 0.75):
         proc = _start(root, "killed")
         assert proc.stdout.readline().strip() == "RUN"
-        time.sleep(delay)
+        while proc.poll() is None and _stored_rows(manifest) < fraction * len(expected):
+            time.sleep(0.002)
         if proc.poll() is not None:
             break
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        sizes.append(len(read_results(root / "killed")))
-    assert sizes and sizes[0] < len(expected)  # killed in the middle
+        kills += 1
+        assert _stored_rows(manifest) < len(expected)
+    assert kills >= 1
     final = _start(root, "killed")
     out, _ = final.communicate(timeout=300)
     assert final.returncode == 0, out[-3000:]
