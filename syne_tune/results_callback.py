@@ -17,6 +17,7 @@ import logging
 from pathlib import Path
 
 from syne_tune.constants import ST_DECISION, ST_STATUS, ST_TRIAL_ID, ST_TUNER_TIME
+from syne_tune.optimizer.scheduler import SchedulerDecision
 from syne_tune.results_store import RESULTS_FOLDER, ResultsIntegrityError, ResultsStore, read_results, repair_results
 from syne_tune.trial import Trial
 from syne_tune.tuner_callback import TunerCallback
@@ -35,6 +36,9 @@ __all__ = [
 
 #: Above this many rows the compatibility file results.csv.zip is not written.
 MAX_ROWS_CSV = 200_000
+
+#: decision -> its plain string (a dict lookup is cheaper than ``.value``)
+_PLAIN_DECISION = {decision: decision.value for decision in SchedulerDecision}
 
 
 class ExtraResultsComposer:
@@ -109,7 +113,7 @@ class StoreResultsCallback(TunerCallback):
 
     def on_trial_result(self, trial: Trial, status: str, result: dict, decision: str) -> None:
         row = dict(result)
-        row[ST_DECISION] = decision if type(decision) is str else decision.value
+        row[ST_DECISION] = _PLAIN_DECISION.get(decision, decision)
         row[ST_STATUS] = status
         row[ST_TRIAL_ID] = trial.trial_id
         if self.add_wallclock_time:

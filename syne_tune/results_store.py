@@ -113,11 +113,9 @@ def rows_to_dataframe(rows: list[dict], configs: list[dict | None]):
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    keys: dict[str, None] = {}
-    for config in configs:
-        if config:
-            for key in config:
-                keys.setdefault(key, None)
+    # rows of a trial share its config object: look at each config once
+    unique = {id(c): c for c in configs if c}
+    keys = dict.fromkeys(key for config in unique.values() for key in config)
     for key in keys:
         df[f"config_{key}"] = [c.get(key) if c else None for c in configs]
     return df

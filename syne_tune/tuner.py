@@ -519,7 +519,15 @@ class Tuner:
         trial_id = trial.trial_id
         replay = journaled_decision is not None
         hooks = self._cb["replay_trial_result" if replay else "on_trial_result"]
-        invalid = self._check_values(result)
+        for key in self._numeric_keys:
+            # fast path: finite floats and ints pass (nan - nan and inf - inf are nan)
+            value = result.get(key)
+            kind = type(value)
+            if not (kind is int or (kind is float and value - value == 0.0) or value is None):
+                break
+        else:
+            key = None
+        invalid = self._check_values(result) if key is not None else None
         if invalid is not None:
             key, why = invalid
             # stored as invalid: the value only if it is a number (NaN, inf)

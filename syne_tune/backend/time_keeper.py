@@ -200,11 +200,18 @@ class SimulatedTimeKeeper(TimeKeeper):
         real time spent outside since the last :meth:`mark_exit`, move the
         clock forward to ``to_time`` (no-op if it is in the past) and mark
         the exit. Returns ``True`` if the clock moved to ``to_time``."""
-        now = self.advance_by_outside_time()
-        self._last_recent_exit = time.perf_counter()
+        now = self._current_time
+        if now is None:
+            self.start_of_time()
+            now = self._current_time
+        exit_time = self._last_recent_exit
+        self._last_recent_exit = current = time.perf_counter()
+        if exit_time is not None and self.add_real_time:
+            now += current - exit_time
         if to_time > now:
             self._current_time = float(to_time)
             return True
+        self._current_time = now
         return False
 
     # -- pickling ---------------------------------------------------------------

@@ -266,8 +266,10 @@ class SimulatorBackend(TrialBookkeepingMixin, TrialBackend):
         tuner never waits idle). Returns ``True`` if the clock moved."""
         if self._new_results or self._deferred:
             return False
-        next_time = self._queue.next_time()
-        return next_time is not None and self._time_keeper.jump_to(next_time)
+        heap = self._queue.heap
+        while heap and not heap[0][2].active:
+            heapq.heappop(heap)  # an event of a run paused or stopped meanwhile
+        return bool(heap) and self._time_keeper.jump_to(heap[0][0])
 
     # -- event processing -------------------------------------------------------
     def _process_until(self, now: float) -> None:
