@@ -9,8 +9,6 @@ Every trial gets a folder ``<results_root>/<trial_id>/`` holding
   backend does not create it: a script tests whether it exists to decide
   whether to resume. It is kept when the trial is paused, so that a resumed
   trial continues where it left off;
-* ``proc.json``: process id and start time of the trial's latest process
-  (so that a resumed tuner recognises it, despite process id reuse);
 * ``end``: written when the backend sees the process exit (exit code and time).
 
 The script is started as ``[python, entry_point, "--name", "value", ...,
@@ -460,20 +458,7 @@ class LocalBackend(PollingBackend):
         self._procs[trial_id] = proc
         self._proc_info[trial_id] = (proc.pid, ticks)
         self._tell_watchdog(f"track {proc.pid} {ticks if ticks is not None else 0}")
-        try:
-            with open(trial_path / "proc.json", "w") as f:
-                json.dump({"pid": proc.pid, "start_ticks": ticks}, f)
-        except OSError:  # pragma: no cover - the folder was just written to
-            pass
         _register_backend(self)
-
-    def _read_proc_file(self, trial_path: Path) -> tuple[int, int | None] | None:
-        try:
-            with open(trial_path / "proc.json") as f:
-                data = json.load(f)
-            return int(data["pid"]), (int(data["start_ticks"]) if data.get("start_ticks") is not None else None)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
 
     def _adopt_folder(self, trial_id: int, trial_path: Path, config: dict) -> bool:
         """A resumed tuner starts a trial id whose folder already exists: the
@@ -490,9 +475,7 @@ class LocalBackend(PollingBackend):
         new_config = json.loads(json.dumps(config, default=json_default_as_str))
         if old_config != new_config:
             return False
-        info = self._read_proc_file(trial_path)
-        if info is not None:
-            self._proc_info[trial_id] = info
+        # (what is left of its process was killed by _kill_strays)
         self._out_offset[trial_id] = 0
         logger.info(
             "Trial %d was started before the tuner was interrupted; continuing it from its folder %s",
@@ -503,14 +486,9 @@ class LocalBackend(PollingBackend):
 
     def _prepare_fresh_folder(self, trial_id: int, trial_path: Path) -> None:
         """A new trial must not read files left by an earlier run in the same
-        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept). A
-        process still running there is killed first."""
+        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept)."""
         if trial_path.exists():
-            info = self._read_proc_file(trial_path)
-            if info is not None and trial_id not in self._procs:
-                self._proc_info[trial_id] = info
-                self._ensure_dead(trial_id)
-            for name in ("std.out", "std.err", "end", "config.json", "proc.json", _EXIT_CODE_FILE):
+            for name in ("std.out", "std.err", "end", "config.json", _EXIT_CODE_FILE):
                 try:
                     (trial_path / name).unlink()
                 except FileNotFoundError:
