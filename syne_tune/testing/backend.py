@@ -34,7 +34,8 @@ resume, stop) and checks:
 * the backend's clock runs, and ``wait_for_activity`` returns;
 * a copy pickled mid-run resumes: a backend that reproduces from snapshots
   continues exactly like the original, another one, told by ``recover`` how
-  many results were replayed, delivers each later result once.
+  many results were replayed, delivers every later result (a trial restarted
+  from its checkpoint may repeat the epoch it was killed in).
 
 The suite needs pytest (the ``dev`` extra).
 """
@@ -138,7 +139,8 @@ class BackendContract:
         assert backend.trial_status(0) == Status.completed
         epochs = self._epochs(more, 0)
         if self.checkpoints:
-            assert epochs == list(range(last[self.resource_attr] + 1, 13))
+            # (the epoch paused at repeats if the trial was ended before checkpointing it)
+            assert epochs in (list(range(last[self.resource_attr] + 1, 13)), list(range(last[self.resource_attr], 13)))
         else:
             assert epochs == list(range(1, 13))
 
@@ -235,7 +237,8 @@ class BackendContract:
         rest = self._run_to_end(copy, [0])
         assert copy.trial_status(0) == Status.completed
         epochs = self._epochs(seen, 0) + list(range(len(seen) + 1, len(seen) + 1 + replayed)) + self._epochs(rest, 0)
+        assert epochs[: len(seen) + replayed] == list(range(1, len(seen) + replayed + 1)), epochs
+        assert set(epochs) == set(range(1, 11)) and epochs[-1] == 10, epochs  # nothing lost
         if self.checkpoints:
-            assert epochs == list(range(1, 11)), epochs
-        else:
-            assert epochs[: len(seen) + replayed] == list(range(1, len(seen) + replayed + 1)) and epochs[-1] == 10
+            # restarted from its checkpoint: at most the epoch it was killed in repeats
+            assert len(epochs) - len(set(epochs)) <= 1, epochs

@@ -34,11 +34,11 @@ SCRIPT = textwrap.dedent(
         if epoch == args.fail_at:
             sys.exit(3)
         time.sleep(args.sleep)
+        report(epoch=epoch, loss=1.0 / epoch, elapsed=0.5 * epoch)
         os.makedirs(args.st_checkpoint_dir, exist_ok=True)
         with open(path + ".tmp", "w") as f:
             json.dump({"epoch": epoch}, f)
         os.replace(path + ".tmp", path)
-        report(epoch=epoch, loss=1.0 / epoch, elapsed=0.5 * epoch)
     """
 )
 
@@ -58,11 +58,11 @@ def train(epochs: int, fail_at: int, sleep: float, st_checkpoint_dir: str):
         if epoch == fail_at:
             sys.exit(3)
         time.sleep(sleep)
+        report(epoch=epoch, loss=1.0 / epoch)
         os.makedirs(st_checkpoint_dir, exist_ok=True)
         with open(path + ".tmp", "w") as f:
             json.dump({"epoch": epoch}, f)
         os.replace(path + ".tmp", path)
-        report(epoch=epoch, loss=1.0 / epoch)
 
 
 def _script(tmp_path) -> Path:

@@ -60,8 +60,10 @@ def main():
         if args.sleep_time > 0:
             time.sleep(args.sleep_time)
         loss = height_loss(epoch, args.width, args.height)
-        checkpoint_model_at_rung_level(config, save_epoch, epoch)
+        # report, then checkpoint: a trial killed in between repeats this
+        # epoch when it is restarted, instead of never reporting it
         report(epoch=epoch, mean_loss=loss)
+        checkpoint_model_at_rung_level(config, save_epoch, epoch)
 
 
 if __name__ == "__main__":
