@@ -99,6 +99,11 @@ def _kill_resume_and_check(tmp_path, moments, extra_args=(), after_kill=None):
         for moment in moments:
             launcher = Launcher(root, NAME, marker, extra_args=extra_args)
             _kill_at(launcher, moment, run_path)
+            # the killed run's results can be read at once: every journaled
+            # result, each once
+            if (run_path / "results" / "manifest.json").exists():
+                so_far = stored_results(run_path)
+                assert len(so_far) == len(set(so_far)) and set(so_far) <= reported_results(run_path)
             if after_kill is not None:
                 assert after_kill(run_path), "no trial survived the tuner"
             if monitor is None:
