@@ -13,18 +13,23 @@ from sim_blackboxes import NUM_EPOCHS, make_tabular
 
 
 @pytest.fixture
-def fake_repository(monkeypatch):
-    calls = []
-    tasks = {"task-a": make_tabular(), "task-b": make_tabular(nan_lengths={0: 3})}
+def fake_repository(tmp_path, monkeypatch):
+    """A real repository folder holding the blackbox "toy" (two tasks); the
+    list returned grows with every load of a blackbox from disk."""
+    from syne_tune.blackbox_repository.serialization import serialize
 
-    def load_blackbox(name, **kwargs):
-        calls.append(name)
-        if name != "toy":
-            raise KeyError(f"unknown blackbox {name}")
-        return tasks
+    root = tmp_path / "repository"
+    serialize({"task-a": make_tabular(), "task-b": make_tabular(nan_lengths={0: 3})}, root / "toy")
+    monkeypatch.setenv("SYNE_TUNE_BLACKBOX_REPOSITORY", str(root))
+    loads = []
+    real_load = repo.load_blackbox
 
-    monkeypatch.setattr(repo, "load_blackbox", load_blackbox, raising=False)
-    return calls
+    def counting_load(name, *args, **kwargs):
+        loads.append(name)
+        return real_load(name, *args, **kwargs)
+
+    monkeypatch.setattr(repo, "load_blackbox", counting_load)
+    return loads
 
 
 def run_trial(backend, config):
