@@ -161,45 +161,58 @@ class _Manifest:
         _write_atomically(folder / MANIFEST, lambda tmp: tmp.write_text(text))
 
 
-def _read_journal(path: Path, first_row: int) -> tuple[list[dict], list[dict | None], int, int]:
-    """Rows of a journal segment. Returns ``(rows, configs, next row number,
-    bytes of complete lines)``; a last line cut off by a kill is left out."""
+def _read_journal(
+    path: Path, first_row: int | None = None
+) -> tuple[list[dict], list[dict | None], int]:
+    """Rows of a journal segment, with their trials' configs, and the bytes
+    of its complete lines (a last line cut off by a kill is left out).
+
+    With ``first_row`` (strict), a corrupt line, or a row number other than
+    the next one, raises :class:`ResultsIntegrityError`. Without (lenient),
+    such lines are left out with a warning, so that what is readable is read.
+    """
     rows: list[dict] = []
     configs: list[dict | None] = []
     current: dict[int, dict] = {}
+    strict = first_row is not None
     expected = first_row
+    seen: set[int] = set()
     good_bytes = 0
-    with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    complete = lines[:-1]  # the text after the last newline is an unfinished line
-    for number, line in enumerate(complete, start=1):
+    # the text after the last newline is an unfinished line
+    for number, line in enumerate(path.read_bytes().split(b"\n")[:-1], start=1):
+        good_bytes += len(line) + 1
         try:
             entry = json.loads(line)
             kind = entry[0]
             if kind == "c":
                 current[int(entry[1])] = entry[2]
-            elif kind == "r":
-                row_number, row = int(entry[1]), entry[2]
-                if row_number != expected:
-                    what = "repeats" if row_number < expected else "skips"
-                    raise ResultsIntegrityError(
-                        f"{path}: line {number} holds row {row_number} where row {expected} belongs: the journal "
-                        f"{what} rows (duplicated or missing results); see syne_tune.results_store.repair_results"
-                    )
-                rows.append(row)
-                configs.append(current.get(row.get(ST_TRIAL_ID)))
-                expected += 1
-            else:
+                continue
+            if kind != "r":
                 raise ValueError(f"unknown entry kind {kind!r}")
-        except ResultsIntegrityError:
-            raise
+            row_number, row = int(entry[1]), entry[2]
+            trial_id = row.get(ST_TRIAL_ID)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError) as ex:
+            if strict:
+                raise ResultsIntegrityError(
+                    f"{path}: line {number} is corrupt ({ex}); see syne_tune.results_store.repair_results"
+                ) from ex
+            logger.warning("Left out of the results: line %d of %s is corrupt", number, path)
+            continue
+        if strict and row_number != expected:
+            what = "repeats" if row_number < expected else "skips"
             raise ResultsIntegrityError(
-                f"{path}: line {number} is corrupt ({ex}); see syne_tune.results_store.repair_results"
-            ) from ex
-        good_bytes += len(line) + 1
-    return rows, configs, expected, good_bytes
+                f"{path}: line {number} holds row {row_number} where row {expected} belongs: the journal "
+                f"{what} rows (duplicated or missing results); see syne_tune.results_store.repair_results"
+            )
+        if not strict and row_number in seen:
+            logger.warning("Left out of the results: row %d repeated at line %d of %s", row_number, number, path)
+            continue
+        seen.add(row_number)
+        rows.append(row)
+        configs.append(current.get(trial_id))
+        if strict:
+            expected += 1
+    return rows, configs, good_bytes
 
 
 class ResultsStore:
@@ -322,26 +335,13 @@ class ResultsStore:
                     path.unlink()
 
     def _read_current_journal(self, truncate: bool) -> tuple[list[dict], list[dict | None]]:
-        manifest = self._manifest
-        if manifest.journal is None:
-            return [], []
-        path = self.folder / manifest.journal["file"]
-        if not path.exists():
-            raise ResultsIntegrityError(
-                f"journal {path} listed in {self.folder / MANIFEST} is missing: results were lost; "
-                "see syne_tune.results_store.repair_results"
-            )
-        first = manifest.journal["first_row"]
-        if first != manifest.rows_in_parts:
-            raise ResultsIntegrityError(
-                f"{self.folder / MANIFEST}: the journal starts at row {first}, but the parts hold "
-                f"{manifest.rows_in_parts} rows; see syne_tune.results_store.repair_results"
-            )
-        rows, configs, _, good_bytes = _read_journal(path, first)
-        if truncate and path.stat().st_size > good_bytes:
-            # a line cut off by a kill: its result is read again from the trial
-            with open(path, "rb+") as f:
-                f.truncate(good_bytes)
+        rows, configs, good_bytes = _journal_rows(self.folder, self._manifest)
+        if truncate and self._manifest.journal is not None:
+            path = self.folder / self._manifest.journal["file"]
+            if path.stat().st_size > good_bytes:
+                # a line cut off by a kill: its result is read again from the trial
+                with open(path, "rb+") as f:
+                    f.truncate(good_bytes)
         return rows, configs
 
     def _rows_between(self, start: int, stop: int) -> list[tuple[dict, dict | None]]:
@@ -515,6 +515,20 @@ def _read_part(folder: Path, part: dict):
     return df
 
 
+def _part_problem(folder: Path, part: dict) -> str | None:
+    """What is wrong with a part listed in the manifest (missing, or not its
+    checksum), or ``None``."""
+    path = folder / part["file"]
+    if not path.exists():
+        return f"results part {path} listed in {MANIFEST} is missing ({part['rows']} rows lost)"
+    digest = _sha256(path)
+    if digest != part["sha256"]:
+        return (
+            f"results part {path} is corrupt (sha256 {digest[:12]}..., the manifest says {part['sha256'][:12]}...)"
+        )
+    return None
+
+
 def check_parts(folder: Path, manifest: _Manifest) -> None:
     """Raise :class:`ResultsIntegrityError` unless the parts on disk are
     exactly those of the manifest, each with its checksum, in row order."""
@@ -523,21 +537,12 @@ def check_parts(folder: Path, manifest: _Manifest) -> None:
         raise ResultsIntegrityError(f"{folder / MANIFEST} lists a part twice")
     expected_first = 0
     for part in manifest.parts:
-        path = folder / part["file"]
-        if not path.exists():
-            raise ResultsIntegrityError(
-                f"results part {path} listed in {MANIFEST} is missing ({part['rows']} rows lost); "
-                "see syne_tune.results_store.repair_results"
-            )
+        problem = _part_problem(folder, part)
+        if problem is not None:
+            raise ResultsIntegrityError(problem + "; see syne_tune.results_store.repair_results")
         if part["first_row"] != expected_first:
             raise ResultsIntegrityError(
-                f"results part {path} starts at row {part['first_row']}, expected {expected_first}"
-            )
-        digest = _sha256(path)
-        if digest != part["sha256"]:
-            raise ResultsIntegrityError(
-                f"results part {path} is corrupt (sha256 {digest[:12]}..., the manifest says "
-                f"{part['sha256'][:12]}...); see syne_tune.results_store.repair_results"
+                f"results part {folder / part['file']} starts at row {part['first_row']}, expected {expected_first}"
             )
         expected_first += part["rows"]
     journal = {manifest.journal["file"]} if manifest.journal else set()
@@ -602,7 +607,7 @@ def read_results(tuner_path: str | Path, errors: str = "raise"):
     if errors == "raise":
         check_parts(folder, manifest)
         frames = [_read_part(folder, part) for part in manifest.parts]
-        rows, configs = _journal_rows(folder, manifest)
+        rows, configs, _ = _journal_rows(folder, manifest)
     else:
         frames, rows, configs = _readable(folder, manifest)
     if rows:
@@ -612,29 +617,34 @@ def read_results(tuner_path: str | Path, errors: str = "raise"):
     return pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
 
 
-def _journal_rows(folder: Path, manifest: _Manifest) -> tuple[list[dict], list[dict | None]]:
+def _journal_rows(folder: Path, manifest: _Manifest) -> tuple[list[dict], list[dict | None], int]:
+    """The rows of the manifest's journal (strict; see :func:`_read_journal`)."""
     if manifest.journal is None:
-        return [], []
+        return [], [], 0
     path = folder / manifest.journal["file"]
     if not path.exists():
         raise ResultsIntegrityError(
-            f"journal {path} listed in {folder / MANIFEST} is missing; see syne_tune.results_store.repair_results"
+            f"journal {path} listed in {folder / MANIFEST} is missing: results were lost; "
+            "see syne_tune.results_store.repair_results"
         )
-    rows, configs, _, _ = _read_journal(path, manifest.journal["first_row"])
-    return rows, configs
+    first = manifest.journal["first_row"]
+    if first != manifest.rows_in_parts:
+        raise ResultsIntegrityError(
+            f"{folder / MANIFEST}: the journal starts at row {first}, but the parts hold "
+            f"{manifest.rows_in_parts} rows; see syne_tune.results_store.repair_results"
+        )
+    return _read_journal(path, first)
 
 
 def _readable(folder: Path, manifest: _Manifest) -> tuple[list, list[dict], list[dict | None]]:
-    """What can be read: valid parts, and journal rows up to the first
-    damaged line (warnings name what is left out)."""
+    """What can be read: the valid parts, and the journal's rows but for
+    damaged or repeated lines (a warning names each thing left out)."""
     frames = []
     for part in manifest.parts:
-        path = folder / part["file"]
         try:
-            if not path.exists():
-                raise ResultsIntegrityError(f"{path} is missing")
-            if _sha256(path) != part["sha256"]:
-                raise ResultsIntegrityError(f"{path} is corrupt")
+            problem = _part_problem(folder, part)
+            if problem is not None:
+                raise ResultsIntegrityError(problem)
             frames.append(_read_part(folder, part))
         except ResultsIntegrityError as ex:
             logger.warning("Left out of the results: %s (%d rows)", ex, part["rows"])
@@ -643,35 +653,10 @@ def _readable(folder: Path, manifest: _Manifest) -> tuple[list, list[dict], list
     if manifest.journal is not None:
         path = folder / manifest.journal["file"]
         if path.exists():
-            rows, configs = _readable_journal(path)
+            rows, configs, _ = _read_journal(path)
         else:
             logger.warning("Left out of the results: journal %s is missing", path)
     return frames, rows, configs
-
-
-def _readable_journal(path: Path) -> tuple[list[dict], list[dict | None]]:
-    rows: list[dict] = []
-    configs: list[dict | None] = []
-    current: dict[int, dict] = {}
-    seen: set[int] = set()
-    lines = path.read_bytes().split(b"\n")[:-1]
-    for number, line in enumerate(lines, start=1):
-        try:
-            entry = json.loads(line)
-            if entry[0] == "c":
-                current[int(entry[1])] = entry[2]
-                continue
-            row_number, row = int(entry[1]), entry[2]
-        except (ValueError, TypeError, IndexError, KeyError):
-            logger.warning("Left out of the results: line %d of %s is corrupt", number, path)
-            continue
-        if row_number in seen:
-            logger.warning("Left out of the results: row %d repeated at line %d of %s", row_number, number, path)
-            continue
-        seen.add(row_number)
-        rows.append(row)
-        configs.append(current.get(row.get(ST_TRIAL_ID)))
-    return rows, configs
 
 
 def repair_results(tuner_path: str | Path) -> int:
@@ -720,7 +705,7 @@ def repair_results(tuner_path: str | Path) -> int:
         rows: list[dict] = []
         configs: list[dict | None] = []
         for path in sorted(folder.glob("journal-*.jsonl")):
-            more_rows, more_configs = _readable_journal(path)
+            more_rows, more_configs, _ = _read_journal(path)
             rows += more_rows
             configs += more_configs
     else:

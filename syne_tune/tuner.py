@@ -98,6 +98,16 @@ def _is_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
+def _why_unusable(key: str, value) -> str | None:
+    """Why ``value`` of metric ``key`` cannot be given to the scheduler
+    (not a number, or not finite), or ``None``."""
+    if not _is_number(value):
+        return f"metric {key!r} = {value!r} is not a number"
+    if not math.isfinite(value):
+        return f"metric {key!r} = {value!r} is not a finite number"
+    return None
+
+
 class Tuner:
     """Runs a tuning job.
 
@@ -519,17 +529,19 @@ class Tuner:
         trial_id = trial.trial_id
         replay = journaled_decision is not None
         hooks = self._cb["replay_trial_result" if replay else "on_trial_result"]
+        # the scheduler's metrics and resource must be finite numbers (a
+        # missing metric is the scheduler's to report: it names what was
+        # reported); other non-finite values are kept and never count as best
+        why = None
         for key in self._numeric_keys:
-            # fast path: finite floats and ints pass (nan - nan and inf - inf are nan)
             value = result.get(key)
             kind = type(value)
+            # plain finite floats and ints pass at once (nan - nan and inf - inf are nan)
             if not (kind is int or (kind is float and value - value == 0.0) or value is None):
-                break
-        else:
-            key = None
-        invalid = self._check_values(result) if key is not None else None
-        if invalid is not None:
-            key, why = invalid
+                why = _why_unusable(key, value)
+                if why is not None:
+                    break
+        if why is not None:
             # stored as invalid: the value only if it is a number (NaN, inf)
             marked = dict(result)
             if not _is_number(marked[key]):
@@ -555,29 +567,6 @@ class Tuner:
             return False
         self._remove_trial(trial, Status.stopped if decision == _STOP else Status.paused, result)
         return True
-
-    def _check_values(self, result: dict) -> tuple[str, str] | None:
-        """``(key, why)`` if ``result`` cannot be used (a metric of the
-        scheduler, or its resource, is not a finite number), else ``None``. (A missing metric is
-        the scheduler's to report: it names what was reported.) Non-finite
-        values of other metrics are kept; they never count as a best value,
-        and backends that parse raw report lines warn about them."""
-        for key in self._numeric_keys:
-            value = result.get(key)
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is float:
-                if value - value == 0.0:
-                    continue  # finite (inf - inf and nan - nan are nan)
-                return key, f"metric {key!r} = {value!r} is not a finite number"
-            if kind is int:
-                continue
-            if not _is_number(value):
-                return key, f"metric {key!r} = {value!r} is not a number"
-            if not math.isfinite(value):
-                return key, f"metric {key!r} = {value!r} is not a finite number"
-        return None
 
     def _result_keys_to_check(self) -> tuple:
         """The scheduler's metrics and resource: they must be finite numbers."""
