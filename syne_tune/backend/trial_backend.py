@@ -48,7 +48,6 @@ resumed after a crash by :attr:`TrialBackend.reproduces_from_snapshot`:
 from __future__ import annotations
 
 import abc
-import time
 from pathlib import Path
 from typing import Mapping, NamedTuple
 
@@ -525,17 +524,3 @@ class PollingBackend(TrialBookkeepingMixin, TrialBackend):
 
     def _resume_trial(self, trial_id: int) -> None:
         """Prepare a paused trial for :meth:`_schedule` (default: nothing)."""
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.002, max_interval: float = 0.02) -> bool:
-    """Poll ``predicate()`` until it is true (``True``) or ``timeout``
-    seconds passed (``False``), sleeping with a growing interval."""
-    stop = time.monotonic() + max(0.0, timeout)
-    while True:
-        if predicate():
-            return True
-        remaining = stop - time.monotonic()
-        if remaining <= 0:
-            return False
-        time.sleep(min(interval, remaining))
-        interval = min(interval * 2, max_interval)
