@@ -29,3 +29,20 @@ def test_height_baselines_main_job_prints_best_config_and_writes_plot():
     assert "Best configuration" in out
     plot = Path(out.split("Plot:")[1].strip().splitlines()[0])
     assert plot.exists() and plot.stat().st_size > 1000
+
+
+def _feasible_count(out: str, method: str) -> int:
+    line = next(l for l in out.splitlines() if l.startswith(f"{method}: ") and "feasible," in l)
+    return int(line.split(": ")[1].split(" of ")[0])
+
+
+def test_constrained_bo_example_finds_feasible_points():
+    pytest.importorskip("autograd")
+    out = run_example("launch_bayesopt_constrained.py", "--num_trials", "14", timeout=300)
+    assert _feasible_count(out, "CBO") > _feasible_count(out, "BO")
+
+
+def test_height_mobster_example():
+    pytest.importorskip("autograd")
+    out = run_example("launch_height_mobster.py", "--max_wallclock_time", "8", timeout=240)
+    assert "GP observations:" in out and "Best trial" in out

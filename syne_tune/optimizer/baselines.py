@@ -160,3 +160,32 @@ class BayesianOptimization(FIFOScheduler):
     def __init__(self, config_space: dict, metric: str, **kwargs):
         _reject_searcher(kwargs, "BayesianOptimization")
         super().__init__(config_space, metric=metric, searcher="bayesopt", **kwargs)
+
+
+class ConstrainedBayesianOptimization(FIFOScheduler):
+    """Constrained Bayesian optimization: :class:`FIFOScheduler` with searcher
+    ``"bayesopt_constrained"``
+    (:class:`~syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher.ConstrainedGPFIFOSearcher`):
+    a second GP models the constraint ``constraint_attr`` (feasible iff
+    ``<= 0``), and candidates are scored by ``EI * P(feasible)``.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    constraint_attr
+        Name of the constraint metric reported by the training script.
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``mode``, ``random_seed``,
+        ``points_to_evaluate``, ``search_options``, ...).
+    """
+
+    def __init__(self, config_space: dict, metric: str, constraint_attr: str, **kwargs):
+        _reject_searcher(kwargs, "ConstrainedBayesianOptimization")
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        search_options["constraint_attr"] = constraint_attr
+        super().__init__(
+            config_space, metric=metric, searcher="bayesopt_constrained", search_options=search_options, **kwargs
+        )

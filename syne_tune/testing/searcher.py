@@ -109,6 +109,11 @@ class SearcherContract:
                 value += len(str(v))
         return value
 
+    def result(self, config: dict) -> dict:
+        """The result reported for ``config`` (override to add the extra
+        outputs a searcher needs, such as a constraint or a cost)."""
+        return {self.metric: self.objective(config)}
+
     def run(self, searcher, num: int, first_trial_id: int = 0) -> list[dict]:
         """Drive ``searcher`` for up to ``num`` suggestions; returns them."""
         configs = []
@@ -117,7 +122,7 @@ class SearcherContract:
             if config is None:
                 break
             searcher.register_pending(trial_id, config=config)
-            result = {self.metric: self.objective(config)}
+            result = self.result(config)
             searcher.on_trial_result(trial_id, config, result, update=False)
             searcher.on_trial_result(trial_id, config, result, update=True)
             searcher.cleanup_pending(trial_id)
@@ -172,8 +177,8 @@ class SearcherContract:
         foreign = dict(configs[0])
         searcher.register_pending(1000, config=foreign)
         searcher.register_pending(1001, config=foreign, milestone=3)
-        searcher.on_trial_result(1002, foreign, {self.metric: 1.0}, update=False)
-        searcher.on_trial_result(1003, foreign, {self.metric: 2.0}, update=True)
+        searcher.on_trial_result(1002, foreign, self.result(foreign), update=False)
+        searcher.on_trial_result(1003, foreign, self.result(foreign), update=True)
         searcher.evaluation_failed(1000)
         searcher.evaluation_failed(1004)
         searcher.cleanup_pending(1001)
@@ -201,7 +206,7 @@ class SearcherContract:
         for s in (searcher, twin):
             s.register_pending(half, config=pending[0])
         searcher = restore(searcher)
-        result = {self.metric: self.objective(pending[0])}
+        result = self.result(pending[0])
         for s in (searcher, twin):
             s.on_trial_result(half, pending[0], result, update=True)
         rest = self.num_suggestions - half

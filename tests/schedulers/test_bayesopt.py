@@ -134,7 +134,7 @@ def test_mode_max():
     scheduler = BayesianOptimization(QUAD_SPACE, metric="acc", mode="max", random_seed=0, points_to_evaluate=[])
     values, _ = _run(scheduler, lambda c: 1.0 - quadratic(c), 20, metric="acc")
     assert max(values) > 0.99
-    stored = [v for _, v in scheduler.searcher._data.values()]  # (config, value to minimize)
+    stored = [o.outputs["acc"] for o in scheduler.searcher.observations.observations()]  # values to minimize
     np.testing.assert_allclose(sorted(stored), sorted(-np.asarray(values)))
 
 

@@ -101,7 +101,7 @@ def test_gp_model_uses_the_observations_in_the_new_space():
     assert searcher.dataset_size() == in_new_space
     run(scheduler, 6, 4)
     assert searcher.dataset_size() == in_new_space + 4
-    assert searcher._hp is not None and len(searcher._hp.log_lengthscales) == searcher._hp_ranges.ndarray_size
+    assert len(searcher.model_parameters()["lengthscales"]) == searcher._hp_ranges.ndarray_size
 
 
 def test_grid_searcher_exhausts_the_new_grid_without_repeating():

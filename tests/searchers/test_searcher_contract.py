@@ -66,3 +66,42 @@ class TestGPFIFOSearcher(SearcherContract):
             points_to_evaluate=points_to_evaluate,
             num_init_candidates=100,
         )
+
+
+@pytest.mark.skipif(not HAS_GP_DEPENDENCIES, reason="needs the gpsearchers extra (autograd, scipy)")
+class TestConstrainedGPFIFOSearcher(SearcherContract):
+    def result(self, config):
+        value = self.objective(config)
+        return {self.metric: value, "constraint": value - 10.0}
+
+    def make_searcher(self, config_space, metric, mode, random_seed, points_to_evaluate):
+        from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import ConstrainedGPFIFOSearcher
+
+        return ConstrainedGPFIFOSearcher(
+            config_space,
+            metric=metric,
+            constraint_attr="constraint",
+            mode=mode,
+            random_seed=random_seed,
+            points_to_evaluate=points_to_evaluate,
+            num_init_candidates=100,
+        )
+
+
+@pytest.mark.skipif(not HAS_GP_DEPENDENCIES, reason="needs the gpsearchers extra (autograd, scipy)")
+class TestCostAwareGPFIFOSearcher(SearcherContract):
+    def result(self, config):
+        value = self.objective(config)
+        return {self.metric: value, "elapsed_time": 1.0 + abs(value)}
+
+    def make_searcher(self, config_space, metric, mode, random_seed, points_to_evaluate):
+        from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import CostAwareGPFIFOSearcher
+
+        return CostAwareGPFIFOSearcher(
+            config_space,
+            metric=metric,
+            mode=mode,
+            random_seed=random_seed,
+            points_to_evaluate=points_to_evaluate,
+            num_init_candidates=100,
+        )

@@ -194,7 +194,7 @@ def test_gp_argument_messages():
         (dict(metric="y", mode=["min"]), "The 'mode' parameter of GPFIFOSearcher"),
         (dict(metric="y", num_init_candidates=0), "The 'num_init_candidates' parameter of GPFIFOSearcher"),
         (dict(metric="y", refit_fraction=1.0), "The 'refit_fraction' parameter"),
-        (dict(metric="y", acq_function="lcb"), "The 'acq_function' parameter"),
+        (dict(metric="y", acq_function="pi"), "The 'acq_function' parameter"),
     ]:
         with pytest.raises(InvalidParameterError, match=message):
             GPFIFOSearcher(SPACE, **kwargs)
@@ -208,11 +208,13 @@ def test_gp_argument_messages():
         lambda s: SynchronousGeometricHyperbandScheduler(SPACE, searcher=s, metric="y", max_resource_attr="epochs"),
     ],
 )
-def test_multi_fidelity_schedulers_refuse_single_fidelity_models(make):
+def test_multi_fidelity_schedulers_refuse_single_fidelity_models(make):  # noqa: D103
     from syne_tune.optimizer.schedulers.searchers.bayesopt import GPFIFOSearcher
 
     with pytest.raises(InvalidParameterError, match="single-fidelity model.*multi-fidelity scheduler"):
-        make("bayesopt")
+        make("bayesopt_constrained")
+    # "bayesopt" names the multi-fidelity GP searcher (MOBSTER) here
+    assert not make("bayesopt").searcher.single_fidelity_model
     with pytest.raises(InvalidParameterError, match="GPFIFOSearcher fits a single-fidelity model"):
         make(GPFIFOSearcher(SPACE, metric="y"))
     for allowed in ("random", "grid"):

@@ -193,7 +193,9 @@ class FIFOScheduler(TrialScheduler):
                     f"the scheduler sets it (pass {key}=... to {type(self).__name__} instead). "
                     f"Got {sorted(search_options)} instead."
                 )
-        names = searcher_argument_names(searcher, owner=self)
+        scheduler = self._searcher_kwargs().get("scheduler")
+        multi_fidelity = isinstance(scheduler, str) and scheduler.startswith("hyperband")
+        names = searcher_argument_names(searcher, owner=self, multi_fidelity=multi_fidelity)
         if names is not None:
             check_keys(self, "search_options", search_options, names - set(SCHEDULER_SET_SEARCHER_ARGUMENTS))
 

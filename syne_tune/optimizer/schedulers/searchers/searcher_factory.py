@@ -43,6 +43,20 @@ SEARCHER_REGISTRY: dict[str, Any] = {
     "random_search": RandomSearcher,
     "grid": GridSearcher,
     "bayesopt": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:GPFIFOSearcher",
+    "bayesopt_constrained": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:ConstrainedGPFIFOSearcher",
+    "bayesopt_cost": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:CostAwareGPFIFOSearcher",
+}
+
+#: Searchers used instead of a registered name when a multi-fidelity
+#: scheduler (``scheduler="hyperband_..."``) asks for it; a name found only
+#: here needs a multi-fidelity scheduler.
+MULTI_FIDELITY_REGISTRY: dict[str, Any] = {
+    "bayesopt": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_multifidelity_searcher:GPMultiFidelitySearcher",
+    "bayesopt_cost": (
+        "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_multifidelity_searcher:CostAwareGPMultiFidelitySearcher"
+    ),
+    "hypertune": "syne_tune.optimizer.schedulers.searchers.bayesopt.hypertune:HyperTuneSearcher",
+    "dyhpo": "syne_tune.optimizer.schedulers.searchers.bayesopt.dyhpo:DynamicHPOSearcher",
 }
 
 #: Names Syne Tune 0.13 knows that this library does not implement.
@@ -51,10 +65,6 @@ SYNE_TUNE_ONLY_SEARCHERS = (
     "bore",
     "cqr",
     "botorch",
-    "bayesopt_constrained",
-    "bayesopt_cost",
-    "hypertune",
-    "dyhpo",
     "random_encoded",
 )
 
@@ -101,11 +111,32 @@ def register_searcher(name: str, factory: type | Callable | str, overwrite: bool
     SEARCHER_REGISTRY[name] = factory
 
 
-def _resolve(searcher_name: str, owner: Any = "searcher_factory", param: str = "searcher_name"):
-    """The registered factory of ``searcher_name`` (imported if given as a string)."""
+def _import(registry: dict, name: str):
+    factory = registry[name]
+    if isinstance(factory, str):
+        module, attribute = factory.split(":")
+        factory = getattr(importlib.import_module(module), attribute)
+        registry[name] = factory
+    return factory
+
+
+def _resolve(
+    searcher_name: str, owner: Any = "searcher_factory", param: str = "searcher_name", multi_fidelity: bool = False
+):
+    """The registered factory of ``searcher_name`` (imported if given as a
+    string); the multi-fidelity variant if ``multi_fidelity`` and there is one."""
     check_parameter(owner, param, searcher_name, [str])
+    if multi_fidelity and searcher_name in MULTI_FIDELITY_REGISTRY:
+        return _import(MULTI_FIDELITY_REGISTRY, searcher_name)
+    if searcher_name in MULTI_FIDELITY_REGISTRY and searcher_name not in SEARCHER_REGISTRY:
+        owner_name = owner if isinstance(owner, str) else type(owner).__name__
+        raise InvalidParameterError(
+            f"The {param!r} parameter of {owner_name} names the multi-fidelity searcher {searcher_name!r}, which "
+            "needs a multi-fidelity scheduler (HyperbandScheduler, e.g. the baselines MOBSTER, HyperTune, DyHPO). "
+            f"Searchers for this scheduler: {', '.join(sorted(SEARCHER_REGISTRY))}."
+        )
     if searcher_name not in SEARCHER_REGISTRY:
-        known = sorted(SEARCHER_REGISTRY)
+        known = sorted(set(SEARCHER_REGISTRY) | set(MULTI_FIDELITY_REGISTRY))
         owner_name = owner if isinstance(owner, str) else type(owner).__name__
         if searcher_name in SYNE_TUNE_ONLY_SEARCHERS:
             raise InvalidParameterError(
@@ -118,15 +149,28 @@ def _resolve(searcher_name: str, owner: Any = "searcher_factory", param: str = "
             f"The {param!r} parameter of {owner_name} must be one of {', '.join(known)}. "
             f"Got {searcher_name!r} instead{hint}."
         )
-    factory = SEARCHER_REGISTRY[searcher_name]
-    if isinstance(factory, str):
-        module, attribute = factory.split(":")
-        factory = getattr(importlib.import_module(module), attribute)
-        SEARCHER_REGISTRY[searcher_name] = factory
-    return factory
+    return _import(SEARCHER_REGISTRY, searcher_name)
 
 
-def searcher_argument_names(searcher_name: str, owner: Any = "searcher_factory") -> frozenset[str] | None:
+def _argument_names(factory) -> frozenset[str] | None:
+    """Keyword arguments ``factory`` takes; for a class whose constructor has
+    ``**kwargs``, those of the base-class constructors they are passed to
+    (``None`` if that chain ends in ``**kwargs``)."""
+    keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    names: set[str] = set()
+    classes = [k for k in factory.__mro__ if "__init__" in k.__dict__] if isinstance(factory, type) else [factory]
+    for klass in classes:
+        function = klass.__init__ if isinstance(factory, type) else klass
+        parameters = list(inspect.signature(function).parameters.values())
+        names.update(p.name for p in parameters if p.kind in keyword_kinds and p.name != "self")
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            return frozenset(names)
+    return None
+
+
+def searcher_argument_names(
+    searcher_name: str, owner: Any = "searcher_factory", multi_fidelity: bool = False
+) -> frozenset[str] | None:
     """Keyword arguments the searcher registered as ``searcher_name`` takes
     (its constructor's parameters), or ``None`` if it takes any (``**kwargs``).
 
@@ -142,13 +186,10 @@ def searcher_argument_names(searcher_name: str, owner: Any = "searcher_factory")
     InvalidParameterError
         If ``searcher_name`` is not registered.
     """
-    factory = _resolve(searcher_name, owner, "searcher" if owner != "searcher_factory" else "searcher_name")
-    parameters = inspect.signature(factory).parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    return frozenset(
-        p.name for p in parameters if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    factory = _resolve(
+        searcher_name, owner, "searcher" if owner != "searcher_factory" else "searcher_name", multi_fidelity
     )
+    return _argument_names(factory)
 
 
 def searcher_factory(searcher_name: str, **kwargs) -> BaseSearcher:
@@ -175,15 +216,12 @@ def searcher_factory(searcher_name: str, **kwargs) -> BaseSearcher:
         a single-fidelity model searcher is asked for by a multi-fidelity
         scheduler (``scheduler="hyperband_..."``).
     """
-    factory = _resolve(searcher_name)
     scheduler = kwargs.get("scheduler")
-    if (
-        isinstance(scheduler, str)
-        and scheduler.startswith("hyperband")
-        and getattr(factory, "single_fidelity_model", False)
-    ):
+    multi_fidelity = isinstance(scheduler, str) and scheduler.startswith("hyperband")
+    factory = _resolve(searcher_name, multi_fidelity=multi_fidelity)
+    if multi_fidelity and getattr(factory, "single_fidelity_model", False):
         raise single_fidelity_error(f"{searcher_name!r} ({getattr(factory, '__name__', factory)})", f"'{scheduler}'")
-    names = searcher_argument_names(searcher_name)
+    names = _argument_names(factory)
     if names is not None:
         kwargs = {k: v for k, v in kwargs.items() if k in names or k not in SCHEDULER_CONTEXT_KEYS}
         check_keys(getattr(factory, "__name__", searcher_name), "search_options", kwargs, names)
