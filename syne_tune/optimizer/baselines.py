@@ -189,3 +189,163 @@ class ConstrainedBayesianOptimization(FIFOScheduler):
         super().__init__(
             config_space, metric=metric, searcher="bayesopt_constrained", search_options=search_options, **kwargs
         )
+
+
+# --- model-based multi-fidelity baselines ---
+
+
+def _searcher_must_be(kwargs: dict, name: str, allowed: tuple[str, ...]) -> str:
+    searcher = kwargs.pop("searcher", allowed[0])
+    if searcher not in allowed:
+        raise ValueError(
+            f"{name} uses searcher={' or '.join(repr(a) for a in allowed)}. Got searcher={searcher!r}; use "
+            "HyperbandScheduler (or SynchronousGeometricHyperbandScheduler) to choose another one."
+        )
+    return searcher
+
+
+class MOBSTER(HyperbandScheduler):
+    """MOBSTER (Klein et al. 2020): asynchronous successive halving / Hyperband
+    whose new configurations come from a Gaussian-process model of the
+    learning curves (searcher ``"bayesopt"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.bayesopt.gp_multifidelity_searcher.GPMultiFidelitySearcher`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required. ``search_options["model"]`` is
+        ``"gp_multitask"`` (default), ``"gp_independent"`` or
+        ``"gp_expdecay"``. ``searcher="bayesopt_cost"`` (with ``cost_attr``,
+        e.g. ``type="cost_promotion"``) gives cost-aware MOBSTER.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        searcher = _searcher_must_be(kwargs, "MOBSTER", ("bayesopt", "bayesopt_cost"))
+        _need_one(kwargs, "MOBSTER")
+        super().__init__(config_space, metric=metric, searcher=searcher, resource_attr=resource_attr, **kwargs)
+
+
+class HyperTune(HyperbandScheduler):
+    """Hyper-Tune (Li et al. 2022): MOBSTER with several brackets, whose
+    bracket distribution and acquisition target (an ensemble over rung
+    levels) are learned from how well each level's model predicts the
+    ranking at the highest level (searcher ``"hypertune"``,
+    :mod:`~syne_tune.optimizer.schedulers.searchers.bayesopt.hypertune`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required. ``brackets`` defaults to all
+        (``"all"``); ``search_options["model"]`` is ``"gp_independent"``
+        (default) or ``"gp_multitask"``;
+        ``search_options["hypertune_distribution_num_samples"]`` defaults to 50.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _searcher_must_be(kwargs, "HyperTune", ("hypertune",))
+        _need_one(kwargs, "HyperTune")
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        model = search_options.setdefault("model", "gp_independent")
+        if model not in ("gp_independent", "gp_multitask"):
+            raise ValueError(
+                f"HyperTune supports search_options['model'] in 'gp_independent', 'gp_multitask'. Got {model!r}."
+            )
+        search_options.setdefault("hypertune_distribution_num_samples", 50)
+        kwargs.setdefault("brackets", "all")
+        super().__init__(
+            config_space,
+            metric=metric,
+            searcher="hypertune",
+            search_options=search_options,
+            resource_attr=resource_attr,
+            **kwargs,
+        )
+
+
+class DyHPO(HyperbandScheduler):
+    """DyHPO (Wistuba et al. 2022): promotion-based scheduling on linear rung
+    levels where, whenever a worker is free, resuming each paused trial is
+    compared with starting a new configuration by expected improvement of
+    the multi-fidelity GP (``type="dyhpo"``, searcher ``"dyhpo"``; see
+    :mod:`~syne_tune.optimizer.schedulers.multifidelity.dyhpo_rung_system`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    probability_sh
+        Probability of trying the successive-halving promotion rule first
+        (default 0.25; passed as ``rung_system_kwargs["probability_sh"]``).
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required (the latter recommended). Rung
+        levels are linear: ``rung_increment`` defaults to 2 unless
+        ``reduction_factor`` or ``rung_levels`` is given;
+        ``search_options["opt_skip_period"]`` defaults to 3;
+        ``search_options["model"]`` is ``"gp_multitask"`` (default) or
+        ``"gp_expdecay"``.
+    """
+
+    def __init__(
+        self, config_space: dict, metric: str, resource_attr: str, probability_sh: float | None = None, **kwargs
+    ):
+        _searcher_must_be(kwargs, "DyHPO", ("dyhpo",))
+        _need_one(kwargs, "DyHPO")
+        if kwargs.get("type", "dyhpo") != "dyhpo":
+            raise ValueError(f"DyHPO has type='dyhpo'. Got type={kwargs['type']!r}.")
+        kwargs["type"] = "dyhpo"
+        if probability_sh is not None:
+            rung_system_kwargs = dict(kwargs.pop("rung_system_kwargs", None) or {})
+            rung_system_kwargs["probability_sh"] = probability_sh
+            kwargs["rung_system_kwargs"] = rung_system_kwargs
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        search_options.setdefault("opt_skip_period", 3)
+        if all(kwargs.get(k) is None for k in ("reduction_factor", "rung_increment", "rung_levels")):
+            kwargs["rung_increment"] = 2
+        super().__init__(
+            config_space,
+            metric=metric,
+            searcher="dyhpo",
+            search_options=search_options,
+            resource_attr=resource_attr,
+            **kwargs,
+        )
+
+
+class SyncMOBSTER(SynchronousGeometricHyperbandScheduler):
+    """Synchronous MOBSTER: synchronous Hyperband
+    (:class:`SynchronousGeometricHyperbandScheduler`) whose new
+    configurations come from the multi-fidelity GP searcher
+    (``"bayesopt"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.bayesopt.gp_multifidelity_searcher.GPMultiFidelitySearcher`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`SynchronousGeometricHyperbandScheduler` arguments; one of
+        ``max_resource_level`` and ``max_resource_attr`` is required.
+        ``search_options["model"]`` defaults to ``"gp_independent"`` (as in
+        Syne Tune; unlike :class:`MOBSTER`).
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _searcher_must_be(kwargs, "SyncMOBSTER", ("bayesopt",))
+        _need_one(kwargs, "SyncMOBSTER", need_one=("max_resource_level", "max_resource_attr", "max_t"))
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        search_options.setdefault("model", "gp_independent")
+        super().__init__(
+            config_space,
+            metric=metric,
+            searcher="bayesopt",
+            search_options=search_options,
+            resource_attr=resource_attr,
+            **kwargs,
+        )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from syne_tune.optimizer.baselines import (
     ASHA,
+    MOBSTER,
     PASHA,
     BayesianOptimization,
+    DyHPO,
     GridSearch,
     Hyperband,
+    HyperTune,
     MedianStoppingRule,
     PopulationBasedTraining,
     RandomSearch,
     SyncHyperband,
+    SyncMOBSTER,
 )
 from syne_tune.optimizer.schedulers import FIFOScheduler
 from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler
@@ -107,3 +111,78 @@ class TestPopulationBasedTraining(SchedulerContract):
             config_space, metric=metric, mode=mode, resource_attr="epoch", max_t=self.max_epochs,
             perturbation_interval=2, random_seed=random_seed,
         )
+
+
+# -- model-based multi-fidelity schedulers (GP searchers; cheaper acquisition
+# optimization than the defaults, to keep the suite fast) -----------------------------
+
+_GP_OPTIONS = {
+    "num_init_candidates": 30,
+    "num_local_starts": 1,
+    "num_local_steps": 2,
+    "opt_nstarts": 1,
+    "opt_maxiter": 10,
+    "num_fantasy_samples": 5,
+}
+
+
+def _gp_options(**kwargs):
+    return dict(_GP_OPTIONS, **kwargs)
+
+
+class _ModelBasedContract(SchedulerContract):
+    num_results = 150
+
+
+class TestMOBSTER(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return MOBSTER(config_space, metric=metric, mode=mode, search_options=_gp_options(), **_hb(random_seed))
+
+
+class TestMOBSTERPromotion(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return MOBSTER(
+            config_space, metric=metric, mode=mode, type="promotion", search_options=_gp_options(), **_hb(random_seed)
+        )
+
+
+class TestMOBSTERIndependent(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return MOBSTER(
+            config_space, metric=metric, mode=mode, search_options=_gp_options(model="gp_independent"),
+            **_hb(random_seed),
+        )
+
+
+class TestMOBSTERExpDecayPromotion(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return MOBSTER(
+            config_space, metric=metric, mode=mode, type="promotion", search_options=_gp_options(model="gp_expdecay"),
+            **_hb(random_seed),
+        )
+
+
+class TestCostAwareMOBSTER(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return MOBSTER(
+            config_space, metric=metric, mode=mode, searcher="bayesopt_cost", type="cost_promotion", cost_attr="cost",
+            search_options=_gp_options(), **_hb(random_seed),
+        )
+
+
+class TestHyperTune(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return HyperTune(
+            config_space, metric=metric, mode=mode,
+            search_options=_gp_options(hypertune_distribution_num_samples=20), **_hb(random_seed),
+        )
+
+
+class TestDyHPO(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return DyHPO(config_space, metric=metric, mode=mode, search_options=_gp_options(), **_hb(random_seed))
+
+
+class TestSyncMOBSTER(_ModelBasedContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return SyncMOBSTER(config_space, metric=metric, mode=mode, search_options=_gp_options(), **_hb(random_seed))

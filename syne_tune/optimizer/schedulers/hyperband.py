@@ -620,6 +620,10 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         resource = result.get(self._resource_attr)
         if resource is not None and (record.largest_update is None or resource > record.largest_update):
             record.largest_update = resource
+            if self._cost_attr is not None and self._pause_resume and self._cost_attr in result:
+                # as in on_trial_result: cost-aware searchers read the summed cost
+                result = dict(result)
+                result["total_" + self._cost_attr] = result[self._cost_attr] + self._cost_offset.get(trial_id, 0.0)
             self.searcher.on_trial_result(trial_id, record.config, result, update=True)
         self.searcher.cleanup_pending(trial_id)
         if record.decision == _PAUSE:

@@ -1,5 +1,9 @@
 """Building blocks of the multi-fidelity schedulers (ASHA, Hyperband, PASHA):
-rung levels, rung systems with their decision rules, brackets."""
+rung levels, rung systems with their decision rules, brackets.
+
+Importing this package also registers ``type="dyhpo"``
+(:mod:`.dyhpo_rung_system`), so that every import of a rung system sees it.
+"""
 
 from syne_tune.optimizer.schedulers.multifidelity.bracket_manager import (
     BracketDistribution,
@@ -24,6 +28,7 @@ from syne_tune.optimizer.schedulers.multifidelity.rung_system import (
     register_rung_system,
 )
 from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
+from syne_tune.optimizer.schedulers.multifidelity.dyhpo_rung_system import DyHPORungSystem  # registers "dyhpo"
 
 __all__ = [
     "BracketDistribution",
@@ -43,4 +48,5 @@ __all__ = [
     "StoppingRungSystem",
     "register_rung_system",
     "SortedValues",
+    "DyHPORungSystem",
 ]

@@ -234,17 +234,21 @@ class GPModel(SurrogateModel):
         return np.hstack([X, r[:, None]])
 
     def _make_kernel(self, dimension: int):
-        from syne_tune.optimizer.schedulers.searchers.bayesopt import kernels as K
+        from syne_tune.optimizer.schedulers.searchers.bayesopt.kernels import (
+            ExponentialDecayResourceKernel,
+            Matern52ARD,
+            WarpedKernel,
+        )
 
         config_dim = dimension - 1 if self._multi_fidelity else dimension
         if self.kernel_name == "expdecay":
             if not self._multi_fidelity:
                 raise ValueError("The 'expdecay' kernel needs multi-fidelity data (resources)")
-            kernel = K.ExponentialDecayResourceKernel(config_dim)
+            kernel = ExponentialDecayResourceKernel(config_dim)
         else:
-            kernel = K.Matern52ARD(dimension)
+            kernel = Matern52ARD(dimension)
         if self.input_warping and config_dim > 0:
-            kernel = K.WarpedKernel(kernel, list(range(config_dim)))
+            kernel = WarpedKernel(kernel, list(range(config_dim)))
         return kernel
 
     def _subsample(self, X: np.ndarray, y: np.ndarray, rs: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
