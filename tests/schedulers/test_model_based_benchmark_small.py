@@ -1,0 +1,125 @@
+"""Small version of benchmarking/model_based.py: one icml-xgboost task, one
+nmt language pair (multi-fidelity, and a constrained task derived from it),
+two seeds, tiny budgets, the methods that exist (RS, BO, ASHA), on the
+simulator with the Tuner (a few seconds). The full campaign (10 seeds, lcbench,
+fcnet, MOBSTER, HyperTune, CBO) is run by the script itself."""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("model_based", ROOT / "benchmarking" / "model_based.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def mb(tmp_path_factory):
+    from syne_tune.blackbox_repository.conversion_scripts.utils import data_mirror_path
+
+    mirror = data_mirror_path()
+    if mirror is None or not (mirror / "nmt_hpo").is_dir() or not (mirror / "icml2020").is_dir():
+        pytest.skip("data mirror with nmt_hpo and icml2020 not found")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SYNE_TUNE_BLACKBOX_REPOSITORY", str(tmp_path_factory.mktemp("bbrepo")))
+    yield _load_script()
+    mp.undo()
+
+
+def _monotone(values, mode):
+    pairs = list(zip(values, values[1:]))
+    return all(b <= a for a, b in pairs) if mode == "min" else all(b >= a for a, b in pairs)
+
+
+def test_small_campaign_summary_report_and_verdict(mb, tmp_path):
+    out, md = tmp_path / "runs.json", tmp_path / "report.md"
+    argv = [
+        "--benchmarks", "xgboost-heart", "nmt-so-en", "nmt-so-en-time",
+        "--methods", "RS", "BO", "ASHA",
+        "--seeds", "0", "1",
+        "--workers", "1",
+        "--sf-trials", "20",
+        "--constrained-trials", "20",
+        "--mf-budget-factor", "2",
+        "--out", str(out),
+        "--results-md", str(md),
+    ]
+    summary, verdict = mb.main(argv)
+    assert set(summary) == {"sf", "mf", "constrained"}
+    sf = summary["sf"]["xgboost-heart"]
+    assert set(sf) == {"RS", "BO"}
+    for s in sf.values():
+        assert s["num_seeds"] == 2 and s["budget"] == 20
+        bests = [s[f"best@{f:g}"] for f in mb.FRACTIONS]
+        assert all(math.isfinite(b) for b in bests) and _monotone(bests, "min")
+    mf = summary["mf"]["nmt-so-en"]
+    assert set(mf) == {"ASHA"}  # MOBSTER and HyperTune were not asked for
+    assert mf["ASHA"]["sim_time"] >= mf["ASHA"]["budget"] and mf["ASHA"]["trials"] > 4
+    con = summary["constrained"]["nmt-so-en-time"]
+    assert set(con) == {"RS", "BO"}
+    for s in con.values():
+        assert 0.0 <= s["feasible_fraction"] <= 1.0
+        assert s["best_feasible@1_runs"] >= 1  # 35% of the table is feasible: 20 trials find one
+    # verdict: BO vs RS on the sf benchmark, n/a where a method was not run
+    (entry,) = verdict["sf"]
+    assert entry["method"] == "BO" and entry["reference"] == "RS" and entry["beats@1"] in ("yes", "no", "tie")
+    assert all(e["beats@1"] == "n/a" for e in verdict["mf"])
+    assert verdict["constrained"][0]["beats@1"] == "n/a"  # CBO not asked for
+    assert any(line.startswith("- xgboost-heart: BO beats RS") for line in verdict["lines"])
+    # report: command line at the top, tables; raw JSON with the curves
+    text = md.read_text()
+    assert "python benchmarking/model_based.py --benchmarks xgboost-heart" in text.splitlines()[4]
+    assert "| xgboost-heart | min | BO |" in text and "| nmt-so-en | min | ASHA |" in text
+    assert "## Verdict" in text
+    data = json.loads(out.read_text())
+    assert len(data["runs"]) == 2 * (2 + 1 + 2)
+    for r in data["runs"]:
+        if r["part"] == "mf":
+            times = [t for t, _ in r["curve"]]
+            assert times == sorted(times) and times[-1] <= r["budget"] + 1e-6
+        else:
+            assert len(r["curve"]) == 20
+        assert _monotone([v for *_, v in r["curve"]] if r["part"] == "mf" else r["curve"], "min")
+
+
+def test_same_seed_same_run(mb):
+    for job in [("sf", "xgboost-heart", "BO", 3, 12, 0.35), ("mf", "nmt-so-en", "ASHA", 1, 1.0, 0.35)]:
+        a, b = mb.run_one(job), mb.run_one(job)
+        a.pop("wall_s"), b.pop("wall_s")
+        assert a == b
+
+
+def test_missing_baseline_is_skipped_with_a_message(mb, monkeypatch, capsys):
+    monkeypatch.setitem(mb.BASELINE_NAMES, "MOBSTER", "NoSuchBaseline")
+    summary, verdict = mb.main(
+        ["--parts", "mf", "--benchmarks", "nmt-so-en", "--methods", "ASHA", "MOBSTER",
+         "--seeds", "0", "--workers", "1", "--mf-budget-factor", "1", "--results-md", "-"]
+    )
+    assert "Skipping method MOBSTER: syne_tune.optimizer.baselines has no NoSuchBaseline" in capsys.readouterr().out
+    assert set(summary["mf"]["nmt-so-en"]) == {"ASHA"}
+    (entry,) = [e for e in verdict["mf"] if e["method"] == "MOBSTER"]
+    assert entry["beats@1"] == "n/a" and "NoSuchBaseline" in entry["reason"]
+
+
+def test_failing_run_is_reported_and_left_out(mb, monkeypatch, tmp_path):
+    def broken(info, seed):
+        raise TypeError("unexpected keyword argument")
+
+    monkeypatch.setitem(mb.METHOD_FACTORIES, "BO", broken)
+    out = tmp_path / "runs.json"
+    summary, verdict = mb.main(
+        ["--parts", "sf", "--benchmarks", "xgboost-heart", "--methods", "RS", "BO", "--seeds", "0",
+         "--workers", "1", "--sf-trials", "8", "--results-md", "-", "--out", str(out)]
+    )
+    assert set(summary["sf"]["xgboost-heart"]) == {"RS"}
+    assert verdict["sf"][0]["beats@1"] == "n/a"
+    (failure,) = json.loads(out.read_text())["failures"]
+    assert failure["method"] == "BO" and "unexpected keyword argument" in failure["error"]
