@@ -118,10 +118,10 @@ class TestPopulationBasedTraining(SchedulerContract):
 
 _GP_OPTIONS = {
     "num_init_candidates": 30,
-    "num_local_starts": 1,
-    "num_local_steps": 2,
+    "skip_local_optimization": True,
     "opt_nstarts": 1,
     "opt_maxiter": 10,
+    "refit_fraction": 0.5,
     "num_fantasy_samples": 5,
 }
 
@@ -131,7 +131,7 @@ def _gp_options(**kwargs):
 
 
 class _ModelBasedContract(SchedulerContract):
-    num_results = 150
+    num_results = 100
 
 
 class TestMOBSTER(_ModelBasedContract):

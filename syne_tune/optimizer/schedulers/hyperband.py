@@ -241,7 +241,9 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         maximum (with a warning).
     type
         ``"stopping"`` (default), ``"promotion"``, ``"cost_promotion"``,
-        ``"pasha"``, or a type registered with
+        ``"pasha"``, ``"dyhpo"`` (with ``searcher="dyhpo"``, see
+        :mod:`~syne_tune.optimizer.schedulers.multifidelity.dyhpo_rung_system`),
+        or a type registered with
         :func:`~syne_tune.optimizer.schedulers.multifidelity.rung_system.register_rung_system`.
     searcher_data
         Which results update the searcher: ``"rungs"`` (only rung levels),
@@ -257,9 +259,9 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         One rung system per bracket (trials compete within their bracket).
     rung_system_kwargs
         Options of the rung system of ``type`` (PASHA: ``ranking_criterion``,
-        ``epsilon``, ``epsilon_scaling``, ``epsilon_percentile``; the other
-        built-in types have none). Unknown keys raise, naming the closest
-        valid ones.
+        ``epsilon``, ``epsilon_scaling``, ``epsilon_percentile``; DyHPO:
+        ``probability_sh``; the other built-in types have none). Unknown
+        keys raise, naming the closest valid ones.
     early_checkpoint_removal_kwargs
         Speculative removal of checkpoints of paused trials (promotion types;
         needs a backend with ``delete_checkpoints=True``): arguments of
@@ -584,6 +586,10 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         next_milestone = info.next_milestone
         do_update = False
         pending_from = None
+        if milestone_reached and resource != info.rung_level:
+            # The result jumped over its milestone: the pending evaluation
+            # there will never be observed
+            self.searcher.cleanup_pending(trial_id)
         if self.searcher_data == "rungs":
             if milestone_reached:
                 do_update = True

@@ -9,9 +9,12 @@ decides *what* they run. One module per family:
   :class:`StochasticAndFilterDuplicatesSearcher`;
 * :mod:`.random_grid_searcher`: :class:`RandomSearcher`, :class:`GridSearcher`;
 * :mod:`.searcher_factory`: :func:`searcher_factory`, :func:`register_searcher`;
-* :mod:`.bayesopt`: :class:`GPFIFOSearcher` (Gaussian-process BO, also importable
-  from :mod:`.gp_fifo_searcher` as in Syne Tune; needs the
-  ``gpsearchers`` extra when a model is fitted);
+* :mod:`.bayesopt`: the Gaussian-process searchers, :class:`GPFIFOSearcher`
+  (BO, also importable from :mod:`.gp_fifo_searcher` as in Syne Tune),
+  constrained and cost-aware BO, :class:`GPMultiFidelitySearcher` (MOBSTER,
+  also from :mod:`.gp_multifidelity_searcher`), Hyper-Tune and DyHPO (also
+  from :mod:`.hypertune` and :mod:`.dyhpo`); they need the ``gpsearchers``
+  extra when a model is fitted;
 * :mod:`.utils`: hyperparameter ranges (sampling and encoding).
 """
 
@@ -33,12 +36,20 @@ __all__ = [
     "searcher_factory",
     "register_searcher",
     "GPFIFOSearcher",
+    "GPMultiFidelitySearcher",
 ]
+
+#: Model-based searchers, imported on first access (they need the
+#: ``gpsearchers`` extra only once a model is fitted).
+_LAZY = {
+    "GPFIFOSearcher": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher",
+    "GPMultiFidelitySearcher": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_multifidelity_searcher",
+}
 
 
 def __getattr__(name: str):
-    if name == "GPFIFOSearcher":
-        from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import GPFIFOSearcher
+    if name in _LAZY:
+        import importlib
 
-        return GPFIFOSearcher
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -176,9 +176,10 @@ def single_fidelity_error(searcher: str, scheduler: str) -> InvalidParameterErro
     return InvalidParameterError(
         f"The searcher {searcher} fits a single-fidelity model, but {scheduler} is a multi-fidelity "
         "scheduler: it reports results at several resource levels, which that model would mix up "
-        "as if they were final results. Use searcher='random' or 'grid' with multi-fidelity "
-        "schedulers (a multi-fidelity model-based searcher is not implemented yet), or use "
-        "FIFOScheduler / BayesianOptimization for Gaussian-process search."
+        "as if they were final results. With multi-fidelity schedulers, give the searcher by name: "
+        "searcher='bayesopt' is then the multi-fidelity GP searcher (MOBSTER; also 'bayesopt_cost', "
+        "'hypertune', 'dyhpo'), or use 'random' or 'grid'; or use FIFOScheduler / "
+        "BayesianOptimization for single-fidelity Gaussian-process search."
     )
 
 

@@ -218,11 +218,15 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
             # A resumed trial without checkpoint re-reports levels <= prev_level
             update = self.searcher_data == "all" or reached
             self.searcher.on_trial_result(trial_id, self._configs.get(trial_id, trial.config), result, update=update)
+        if reached and resource != slot.level:
+            # jumped over the slot's level: its pending evaluation is never observed
+            self.searcher.cleanup_pending(trial_id)
         return decision
 
     def _job_ends_early(self, trial_id) -> None:
         if trial_id in self._pending:
             self._fill_slot(trial_id, math.nan)
+            self.searcher.cleanup_pending(trial_id)
 
     def on_trial_error(self, trial: Trial) -> None:
         super().on_trial_error(trial)

@@ -47,12 +47,15 @@ __all__ = [
     "expected_improvement",
     "log_expected_improvement",
     "probability_of_feasibility",
+    "quantize",
 ]
 
 _INV_SQRT2 = 1.0 / np.sqrt(2.0)
 _INV_SQRT2PI = 1.0 / np.sqrt(2.0 * np.pi)
 _LOG_INV_SQRT2PI = float(np.log(_INV_SQRT2PI))
 _STD_FLOOR = 1e-12
+#: Mantissa bits kept in acquisition scores (see :class:`AcquisitionFunction`).
+SCORE_MANTISSA_BITS = 40
 #: Below this z, log EI uses the asymptotic expansion.
 _ASYMPTOTIC_Z = -25.0
 
@@ -153,12 +156,33 @@ def _logmeanexp(scores: np.ndarray) -> np.ndarray:
         return (finite_top + np.log(np.mean(np.exp(scores - finite_top), axis=1, keepdims=True)))[:, 0]
 
 
-class AcquisitionFunction(abc.ABC):
-    """Scores a batch of encoded candidates; higher is better."""
+def quantize(scores: np.ndarray, bits: int = SCORE_MANTISSA_BITS) -> np.ndarray:
+    """``scores`` with their mantissas rounded to ``bits`` bits (infinities
+    and NaN unchanged)."""
+    scores = np.asarray(scores, dtype=float)
+    mantissa, exponent = np.frexp(scores)
+    scale = float(2**bits)
+    return np.ldexp(np.round(mantissa * scale) / scale, exponent)
 
-    @abc.abstractmethod
+
+class AcquisitionFunction(abc.ABC):
+    """Scores a batch of encoded candidates; higher is better.
+
+    Subclasses implement :meth:`_evaluate`. Calling the object returns its
+    scores with the mantissa rounded to :data:`SCORE_MANTISSA_BITS` bits
+    (about 12 significant digits): floating-point noise of the last bits
+    (which may depend on memory alignment, and so on what ran before in the
+    process) then cannot decide between two candidates, ties are broken by
+    position, and the same seed gives the same run.
+    """
+
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Scores of the rows of ``X`` (shape ``(m, d)``), shape ``(m,)``."""
+        return quantize(self._evaluate(np.atleast_2d(np.asarray(X, dtype=float))))
+
+    @abc.abstractmethod
+    def _evaluate(self, X: np.ndarray) -> np.ndarray:
+        """Unrounded scores of the rows of ``X``."""
 
 
 class ExpectedImprovement(AcquisitionFunction):
@@ -180,7 +204,7 @@ class ExpectedImprovement(AcquisitionFunction):
         self.best = float(best)
         self.log = bool(log)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
+    def _evaluate(self, X: np.ndarray) -> np.ndarray:
         mean, std = self.model.predict(X)
         if self.log:
             return _logmeanexp(log_expected_improvement(mean, std, self.best))
@@ -204,7 +228,7 @@ class LowerConfidenceBound(AcquisitionFunction):
         self.model = model
         self.kappa = float(kappa)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
+    def _evaluate(self, X: np.ndarray) -> np.ndarray:
         mean, std = self.model.predict(X)
         mean, std = _check(mean, std)
         return _average_samples(-(mean - self.kappa * std))
@@ -232,7 +256,7 @@ class ConstrainedExpectedImprovement(AcquisitionFunction):
         self.best_feasible = None if best_feasible is None else float(best_feasible)
         self.log = bool(log)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
+    def _evaluate(self, X: np.ndarray) -> np.ndarray:
         c_mean, c_std = self.constraint_model.predict(X)
         prob = _average_samples(probability_of_feasibility(c_mean, c_std))
         if self.best_feasible is None:
@@ -271,7 +295,7 @@ class ExpectedImprovementPerUnitCost(AcquisitionFunction):
         self.exponent = float(exponent)
         self.log = bool(log)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
+    def _evaluate(self, X: np.ndarray) -> np.ndarray:
         log_cost, _ = self.cost_model.predict(X)
         log_cost = _average_samples(np.asarray(log_cost, dtype=float))
         log_cost = np.maximum(log_cost, np.log(1e-12))

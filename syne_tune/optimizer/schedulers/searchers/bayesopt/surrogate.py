@@ -288,7 +288,7 @@ class GPModel(SurrogateModel):
             y, self._boxcox = _boxcox(y)
         if self._kernel is None or self._kernel_dim != X.shape[1]:
             self._kernel, self._kernel_dim, self._hp, self._fit_size = self._make_kernel(X.shape[1]), X.shape[1], None, 0
-        n = len(y)
+        n = data.num_observations  # before subsampling: growth counts beyond the cap too
         if self._should_optimize(n):
             mean, std = normalization(y) if self.normalize_targets else (0.0, 1.0)
             first = self._hp is None
