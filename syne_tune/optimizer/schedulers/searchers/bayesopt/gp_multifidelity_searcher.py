@@ -78,9 +78,8 @@ scheduler (:meth:`configure_scheduler`), or from ``max_epochs`` if given.
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition import (
@@ -88,7 +87,7 @@ from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition import (
     ExpectedImprovement,
     ExpectedImprovementPerUnitCost,
 )
-from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import GPSearcher
+from syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher import CostAwareMixin, GPSearcher
 from syne_tune.optimizer.schedulers.searchers.bayesopt.observations import ModelData
 from syne_tune.optimizer.schedulers.searchers.bayesopt.surrogate import (
     AtResource,
@@ -375,7 +374,7 @@ class GPMultiFidelitySearcher(GPSearcher):
         return ExpectedImprovement(AtResource(models[self._metric], resource), self.best_value_at(resource))
 
 
-class CostAwareGPMultiFidelitySearcher(GPMultiFidelitySearcher):
+class CostAwareGPMultiFidelitySearcher(CostAwareMixin, GPMultiFidelitySearcher):
     """Cost-aware MOBSTER (``searcher="bayesopt_cost"`` with a multi-fidelity
     scheduler); see the module docstring.
 
@@ -391,40 +390,6 @@ class CostAwareGPMultiFidelitySearcher(GPMultiFidelitySearcher):
     kwargs
         Options of :class:`GPMultiFidelitySearcher`.
     """
-
-    _parameter_constraints = {"cost_attr": [str], "cost_exponent": [Interval(Real, 0, None, closed="left")]}
-
-    def __init__(
-        self,
-        config_space: dict,
-        metric: str,
-        cost_attr: str = "elapsed_time",
-        cost_exponent: float = 1.0,
-        **kwargs: Any,
-    ):
-        validate_parameters(self, {"cost_attr": cost_attr, "cost_exponent": cost_exponent})
-        self.cost_attr = cost_attr
-        self.cost_exponent = float(cost_exponent)
-        super().__init__(config_space, metric=metric, **kwargs)
-
-    @property
-    def _cost_output(self) -> str:
-        return "log_" + self.cost_attr
-
-    def _output_names(self) -> list[str]:
-        return [self._metric, self._cost_output]
-
-    def _outputs_from_result(self, trial_id, result: dict) -> dict[str, float]:
-        outputs = super()._outputs_from_result(trial_id, result)
-        cost = result.get(self.cost_attr)
-        if cost is None:
-            raise ValueError(
-                f"{type(self).__name__}: the result of trial {trial_id} lacks the cost {self.cost_attr!r} "
-                f"(cost_attr); it reported {sorted(result)}"
-            )
-        cost = float(cost)
-        outputs[self._cost_output] = math.log(max(cost, 1e-12)) if math.isfinite(cost) else math.nan
-        return outputs
 
     def _acquisition(self, models: dict[str, SurrogateModel]) -> AcquisitionFunction:
         resource = self.resource_for_acquisition()

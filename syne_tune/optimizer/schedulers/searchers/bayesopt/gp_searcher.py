@@ -37,7 +37,6 @@ import math
 from numbers import Integral, Real
 from typing import Any
 
-import numpy as np
 
 from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition import (
     AcquisitionFunction,
@@ -51,7 +50,7 @@ from syne_tune.optimizer.schedulers.searchers.bayesopt.model_based_searcher impo
 from syne_tune.optimizer.schedulers.searchers.bayesopt.surrogate import GPModel, SurrogateModel
 from syne_tune.utils.validation import Interval, Options, validate_parameters
 
-__all__ = ["GPSearcher", "GPFIFOSearcher", "ConstrainedGPFIFOSearcher", "CostAwareGPFIFOSearcher"]
+__all__ = ["GPSearcher", "GPFIFOSearcher", "ConstrainedGPFIFOSearcher", "CostAwareMixin", "CostAwareGPFIFOSearcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -301,8 +300,9 @@ class ConstrainedGPFIFOSearcher(GPSearcher):
         return ConstrainedExpectedImprovement(models[self._metric], constraint_model, self._best_feasible())
 
 
-class CostAwareGPFIFOSearcher(GPSearcher):
-    """Cost-aware Bayesian optimization (``searcher="bayesopt_cost"``).
+class CostAwareMixin:
+    """The cost output shared by the cost-aware GP searchers: a model of
+    ``log(result[cost_attr])`` next to the metric's.
 
     Parameters
     ----------
@@ -311,10 +311,9 @@ class CostAwareGPFIFOSearcher(GPSearcher):
     cost_exponent
         Exponent of the cost in ``EI / cost^cost_exponent``.
     kwargs
-        Options of :class:`GPSearcher`.
+        Options of the GP searcher it is mixed into.
     """
 
-    single_fidelity_model = True
     _parameter_constraints = {"cost_attr": [str], "cost_exponent": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, config_space: dict, metric: str, cost_attr: str = "elapsed_time", cost_exponent: float = 1.0, **kwargs: Any):
@@ -323,8 +322,12 @@ class CostAwareGPFIFOSearcher(GPSearcher):
         self.cost_exponent = float(cost_exponent)
         super().__init__(config_space, metric=metric, **kwargs)
 
+    @property
+    def _cost_output(self) -> str:
+        return "log_" + self.cost_attr
+
     def _output_names(self) -> list[str]:
-        return [self._metric, "log_" + self.cost_attr]
+        return [self._metric, self._cost_output]
 
     def _outputs_from_result(self, trial_id, result: dict) -> dict[str, float]:
         outputs = super()._outputs_from_result(trial_id, result)
@@ -334,11 +337,23 @@ class CostAwareGPFIFOSearcher(GPSearcher):
                 f"{type(self).__name__}: the result of trial {trial_id} lacks the cost {self.cost_attr!r} "
                 f"(cost_attr); it reported {sorted(result)}"
             )
-        outputs["log_" + self.cost_attr] = float(np.log(max(float(cost), 1e-12)))
+        cost = float(cost)
+        outputs[self._cost_output] = math.log(max(cost, 1e-12)) if math.isfinite(cost) else math.nan
         return outputs
 
+
+class CostAwareGPFIFOSearcher(CostAwareMixin, GPSearcher):
+    """Cost-aware Bayesian optimization (``searcher="bayesopt_cost"``); the
+    arguments ``cost_attr`` (default ``"elapsed_time"``) and
+    ``cost_exponent`` are those of :class:`CostAwareMixin`, the others those
+    of :class:`GPSearcher`."""
+
+    single_fidelity_model = True
+
     def _acquisition(self, models: dict[str, SurrogateModel]) -> AcquisitionFunction:
-        cost_model = models.get("log_" + self.cost_attr)
+        cost_model = models.get(self._cost_output)
         if cost_model is None:
             return self._metric_acquisition(models[self._metric])
-        return ExpectedImprovementPerUnitCost(models[self._metric], cost_model, self._best_value(), exponent=self.cost_exponent)
+        return ExpectedImprovementPerUnitCost(
+            models[self._metric], cost_model, self._best_value(), exponent=self.cost_exponent
+        )
