@@ -7,6 +7,7 @@ from syne_tune.optimizer.baselines import (
     MOBSTER,
     PASHA,
     BayesianOptimization,
+    ConstrainedBayesianOptimization,
     DyHPO,
     GridSearch,
     Hyperband,
@@ -47,6 +48,22 @@ class TestBayesianOptimization(SchedulerContract):
 
     def make_scheduler(self, config_space, metric, mode, random_seed):
         return BayesianOptimization(config_space, metric=metric, mode=mode, random_seed=random_seed)
+
+
+class TestConstrainedBayesianOptimization(SchedulerContract):
+    # the suite's results carry "cost" (> 0): every configuration is infeasible
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return ConstrainedBayesianOptimization(
+            config_space, metric=metric, mode=mode, random_seed=random_seed, constraint_attr="cost"
+        )
+
+
+class TestCostAwareBayesianOptimization(SchedulerContract):
+    def make_scheduler(self, config_space, metric, mode, random_seed):
+        return FIFOScheduler(
+            config_space, searcher="bayesopt_cost", metric=metric, mode=mode, random_seed=random_seed,
+            search_options={"cost_attr": "cost"},
+        )
 
 
 class TestASHA(SchedulerContract):
