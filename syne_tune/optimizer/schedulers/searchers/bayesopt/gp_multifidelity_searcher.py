@@ -326,22 +326,10 @@ class GPMultiFidelitySearcher(GPSearcher):
 
     def _make_model(self, output: str) -> SurrogateModel:
         if self.model == "gp_independent":
-            return IndependentGPModel(random_state=self.random_state, **self.model_options)
-        return GPModel(
-            kernel=self.kernel,
-            resource_scale=float(self.max_t) if self.max_t else None,
-            random_state=self.random_state,
-            **self.model_options,
-        )
+            return IndependentGPModel(**self.model_options)
+        return GPModel(kernel=self.kernel, resource_scale=float(self.max_t) if self.max_t else None, **self.model_options)
 
     # -- acquisition -------------------------------------------------------------------
-    def _observations_kept(self, output: str | None = None) -> list:
-        observations = self._store.observations(output or self._metric)
-        if self._keep is not None:
-            keep = set(self._keep)
-            observations = [o for o in observations if (o.trial_id, o.resource) in keep]
-        return observations
-
     def resource_for_acquisition(self) -> int:
         """The resource level ``r_acq`` at which candidates are scored (see
         the module docstring)."""

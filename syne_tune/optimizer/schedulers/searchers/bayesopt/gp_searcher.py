@@ -225,8 +225,7 @@ class GPSearcher(ModelBasedSearcher):
 
     def _best_value(self, output: str | None = None) -> float:
         output = output or self._metric
-        values = [o.outputs[output] for o in self._store.observations(output)]
-        return float(min(values))
+        return float(min(o.outputs[output] for o in self._observations_kept(output)))
 
     def _metric_acquisition(self, model) -> AcquisitionFunction:
         if self.acq_function == "lcb":
@@ -288,7 +287,7 @@ class ConstrainedGPFIFOSearcher(GPSearcher):
     def _best_feasible(self) -> float | None:
         values = [
             o.outputs[self._metric]
-            for o in self._store.observations(self._metric)
+            for o in self._observations_kept()
             if o.outputs.get(self.constraint_attr, math.inf) <= 0
         ]
         return float(min(values)) if values else None

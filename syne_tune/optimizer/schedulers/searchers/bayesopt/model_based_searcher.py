@@ -229,11 +229,19 @@ class ModelBasedSearcher(StochasticAndFilterDuplicatesSearcher):
         """The observation store (read it, do not modify it)."""
         return self._store
 
+    def _observations_kept(self, output: str | None = None) -> list:
+        """Observations holding ``output`` (default: the metric) that are
+        valid in the current hyperparameter ranges."""
+        observations = self._store.observations(output or self._metric)
+        if self._keep is not None:
+            keep = set(self._keep)
+            observations = [o for o in observations if (o.trial_id, o.resource) in keep]
+        return observations
+
     def _num_metric_observations(self) -> int:
         if self._keep is None:
             return self._store.count(self._metric)
-        keep = set(self._keep)
-        return sum(1 for o in self._store.observations(self._metric) if (o.trial_id, o.resource) in keep)
+        return len(self._observations_kept())
 
     # -- models --------------------------------------------------------------------------
     def _fit_models(self) -> dict[str, SurrogateModel]:
@@ -254,10 +262,7 @@ class ModelBasedSearcher(StochasticAndFilterDuplicatesSearcher):
 
     def _top_configs(self, k: int) -> list[dict]:
         """The ``k`` best observed configurations (by metric)."""
-        observations = self._store.observations(self._metric)
-        if self._keep is not None:
-            keep = set(self._keep)
-            observations = [o for o in observations if (o.trial_id, o.resource) in keep]
+        observations = self._observations_kept()
         observations.sort(key=lambda o: o.outputs[self._metric])
         return [dict(o.config) for o in observations[:k]]
 
