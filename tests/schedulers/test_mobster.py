@@ -255,6 +255,7 @@ def test_sync_mobster_uses_the_multi_fidelity_searcher():
     searcher = scheduler.searcher
     assert type(searcher) is GPMultiFidelitySearcher and searcher.model == "gp_independent"
     assert searcher.resource_attr == "epoch" and searcher.max_t == 9
+    assert searcher.rung_levels == [1, 3]  # known once the brackets are built
     result = simulate(scheduler, max_epochs=9, max_results=120, max_resource_attr="epochs")
     # learns from the results at slot levels only (searcher_data="rungs")
     assert {o.resource for o in searcher.observations.observations()} <= {1, 3, 9}

@@ -115,6 +115,8 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
             raise ValueError(f"{type(self).__name__} supports a single metric, got {self._metrics}")
         self.bracket_manager = SynchronousHyperbandBracketManager(self._make_bracket_rungs(bracket_rungs), self._modes[0])
         self.max_resource_level = max(rungs[-1][1] for rungs in self.bracket_manager.bracket_rungs)
+        # Configured again now that the rung levels exist (model-based searchers use them)
+        self.searcher.configure_scheduler(self)
         # trial_id -> (bracket_id, slot) of the job it is running
         self._pending: dict[Any, tuple[int, SlotInRung]] = {}
         self._configs: dict[Any, dict] = {}
