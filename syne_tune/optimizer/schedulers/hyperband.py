@@ -527,6 +527,15 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
     def on_trial_add(self, trial: Trial) -> None:
         self._trial_info(trial)
 
+    def _with_total_cost(self, trial_id, result: dict) -> dict:
+        """``result`` plus ``"total_" + cost_attr``, the cost summed over the
+        trial's resumptions (pause-and-resume types with ``cost_attr``)."""
+        if self._cost_attr is None or not self._pause_resume or self._cost_attr not in result:
+            return result
+        result = dict(result)
+        result["total_" + self._cost_attr] = result[self._cost_attr] + self._cost_offset.get(trial_id, 0.0)
+        return result
+
     def on_trial_result(self, trial: Trial, result: dict) -> str:
         trial_id = trial.trial_id
         check_metric_in_result(result, self._metrics, trial_id)
@@ -539,9 +548,7 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
             logger.debug("Trial %s: %s, ignoring a late result %s", trial_id, record.decision, result)
             self.searcher.on_trial_result(trial_id, record.config, result, update=False)
             return record.decision
-        if self._cost_attr is not None and self._pause_resume and self._cost_attr in result:
-            result = dict(result)
-            result["total_" + self._cost_attr] = result[self._cost_attr] + self._cost_offset.get(trial_id, 0.0)
+        result = self._with_total_cost(trial_id, result)
 
         if record.done or resource >= self.max_t:
             decision = self._on_max_t_reached(trial, record, resource)
@@ -626,11 +633,7 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         resource = result.get(self._resource_attr)
         if resource is not None and (record.largest_update is None or resource > record.largest_update):
             record.largest_update = resource
-            if self._cost_attr is not None and self._pause_resume and self._cost_attr in result:
-                # as in on_trial_result: cost-aware searchers read the summed cost
-                result = dict(result)
-                result["total_" + self._cost_attr] = result[self._cost_attr] + self._cost_offset.get(trial_id, 0.0)
-            self.searcher.on_trial_result(trial_id, record.config, result, update=True)
+            self.searcher.on_trial_result(trial_id, record.config, self._with_total_cost(trial_id, result), update=True)
         self.searcher.cleanup_pending(trial_id)
         if record.decision == _PAUSE:
             # The trial was paused at a rung level and its script ended there
