@@ -77,7 +77,6 @@ __all__ = [
     "nll_value_and_grad",
     "normalization",
     "bounds",
-    "matern52",
 ]
 
 #: Added to the kernel diagonal (times the mean kernel diagonal) before
@@ -110,16 +109,6 @@ def _import_autograd():
             'pip install "syne-tune[gpsearchers]"'
         ) from ex
     return autograd, anp
-
-
-def matern52(X1, X2, log_lengthscales, log_signal_variance, np_mod=np):
-    """Matern 5/2 ARD kernel matrix between the rows of ``X1`` and ``X2``
-    (:class:`~.kernels.Matern52ARD` with ``theta = [log_lengthscales, log_signal_variance]``).
-
-    ``np_mod`` is ``numpy`` or ``autograd.numpy`` (for differentiation).
-    """
-    theta = np_mod.concatenate([log_lengthscales, np_mod.reshape(log_signal_variance, (1,))])
-    return Matern52ARD(X1.shape[1])(theta, X1, X2, np_mod)
 
 
 class GPHyperparameters:
