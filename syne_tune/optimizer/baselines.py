@@ -250,22 +250,10 @@ class HyperTune(HyperbandScheduler):
     def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
         _searcher_must_be(kwargs, "HyperTune", ("hypertune",))
         _need_one(kwargs, "HyperTune")
-        search_options = dict(kwargs.pop("search_options", None) or {})
-        model = search_options.setdefault("model", "gp_independent")
-        if model not in ("gp_independent", "gp_multitask"):
-            raise ValueError(
-                f"HyperTune supports search_options['model'] in 'gp_independent', 'gp_multitask'. Got {model!r}."
-            )
-        search_options.setdefault("hypertune_distribution_num_samples", 50)
+        # search_options (model, hypertune_distribution_num_samples) are
+        # defaulted and checked by HyperTuneSearcher
         kwargs.setdefault("brackets", "all")
-        super().__init__(
-            config_space,
-            metric=metric,
-            searcher="hypertune",
-            search_options=search_options,
-            resource_attr=resource_attr,
-            **kwargs,
-        )
+        super().__init__(config_space, metric=metric, searcher="hypertune", resource_attr=resource_attr, **kwargs)
 
 
 class DyHPO(HyperbandScheduler):
