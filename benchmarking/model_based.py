@@ -10,13 +10,16 @@ the scheduler's decisions: ``add_real_time=False``). 10 seeds by default.
 Parts:
 
 ``sf`` (single fidelity)
-    ``BO`` (BayesianOptimization) against ``RS`` (RandomSearch) on
+    ``BO`` (BayesianOptimization), ``TPE`` (KDE), ``REA``, ``BORE`` and
+    ``CQR`` against ``RS`` (RandomSearch) on
     ``icml-xgboost`` tasks (every evaluation takes one simulated second: the
     table records no training time) and ``fcnet`` tasks (its recorded
     training time). Budget: ``--sf-trials`` completed trials; the
     best-so-far curve is over the completed trials, in completion order.
 ``mf`` (multi-fidelity)
-    ``MOBSTER`` and ``HyperTune`` against ``ASHA`` on ``lcbench`` tasks and
+    ``MOBSTER`` and ``HyperTune`` against ``ASHA``, ``BOHB`` and ``DEHB``
+    against ``Hyperband`` (asynchronous, all brackets), ``SyncBOHB`` and
+    ``DEHB`` against ``SyncHyperband`` (DEHB is synchronous) on ``lcbench`` tasks and
     ``nmt`` language pairs (benchmarks and their figures as in
     ``benchmarking/mf_comparison.py``). Budget: ``--mf-budget-factor`` times
     the median time of one full training run (simulated wall-clock); the
@@ -157,9 +160,24 @@ PARTS = {
 }
 #: per part: methods run by default, the reference method and the methods
 #: compared with it in the verdict
-METHODS = {"sf": ["RS", "BO"], "mf": ["ASHA", "MOBSTER", "HyperTune"], "constrained": ["RS", "BO", "CBO"]}
-REFERENCE = {"sf": "RS", "mf": "ASHA", "constrained": "BO"}
-CHALLENGERS = {"sf": ["BO"], "mf": ["MOBSTER", "HyperTune"], "constrained": ["CBO"]}
+METHODS = {
+    "sf": ["RS", "BO", "TPE", "REA", "BORE", "CQR"],
+    "mf": ["ASHA", "MOBSTER", "HyperTune", "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB"],
+    "constrained": ["RS", "BO", "CBO"],
+}
+#: per part: (challenger, reference) pairs of the verdict, the paper's claims
+COMPARISONS = {
+    "sf": [("BO", "RS"), ("TPE", "RS"), ("REA", "RS"), ("BORE", "RS"), ("CQR", "RS")],
+    "mf": [
+        ("MOBSTER", "ASHA"),
+        ("HyperTune", "ASHA"),
+        ("BOHB", "Hyperband"),
+        ("DEHB", "Hyperband"),
+        ("SyncBOHB", "SyncHyperband"),
+        ("DEHB", "SyncHyperband"),
+    ],
+    "constrained": [("CBO", "BO")],
+}
 
 # ------------------------------------------------------------------ methods
 #: short name -> name in syne_tune.optimizer.baselines
@@ -170,6 +188,15 @@ BASELINE_NAMES = {
     "MOBSTER": "MOBSTER",
     "HyperTune": "HyperTune",
     "CBO": "ConstrainedBayesianOptimization",
+    "TPE": "KDE",
+    "REA": "REA",
+    "BORE": "BORE",
+    "CQR": "CQR",
+    "Hyperband": "Hyperband",
+    "BOHB": "BOHB",
+    "SyncHyperband": "SyncHyperband",
+    "SyncBOHB": "SyncBOHB",
+    "DEHB": "DEHB",
 }
 
 
@@ -205,17 +232,21 @@ def _multi_fidelity(info: dict) -> dict:
     return dict(resource_attr=info["fidelity_name"], max_resource_attr=MAX_RESOURCE_ATTR)
 
 
+def _single_fidelity_method(method: str):
+    return lambda info, seed: _baseline(method)(info["config_space"], **_common(info, seed))
+
+
+def _multi_fidelity_method(method: str):
+    return lambda info, seed: _baseline(method)(info["config_space"], **_multi_fidelity(info), **_common(info, seed))
+
+
 #: method -> factory(info, seed) -> scheduler; the one place where methods are built
 METHOD_FACTORIES = {
-    "RS": lambda info, seed: _baseline("RS")(info["config_space"], **_common(info, seed)),
-    "BO": lambda info, seed: _baseline("BO")(info["config_space"], **_common(info, seed)),
-    "ASHA": lambda info, seed: _baseline("ASHA")(info["config_space"], **_multi_fidelity(info), **_common(info, seed)),
-    "MOBSTER": lambda info, seed: _baseline("MOBSTER")(
-        info["config_space"], **_multi_fidelity(info), **_common(info, seed)
-    ),
-    "HyperTune": lambda info, seed: _baseline("HyperTune")(
-        info["config_space"], **_multi_fidelity(info), **_common(info, seed)
-    ),
+    **{m: _single_fidelity_method(m) for m in ("RS", "BO", "TPE", "REA", "BORE", "CQR")},
+    **{
+        m: _multi_fidelity_method(m)
+        for m in ("ASHA", "MOBSTER", "HyperTune", "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB")
+    },
     "CBO": lambda info, seed: _baseline("CBO")(
         info["config_space"], constraint_attr=CONSTRAINT_ATTR, **_common(info, seed)
     ),
@@ -534,11 +565,12 @@ def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
     """part -> list of comparisons (challenger vs reference, per benchmark)."""
     verdict: dict = {}
     for part, by_bench in summary.items():
-        ref = REFERENCE[part]
         for bench, by_method in by_bench.items():
             mode = _mode(part, bench)
-            r = by_method.get(ref)
-            for m in CHALLENGERS[part]:
+            for m, ref in COMPARISONS[part]:
+                if m not in by_method and ref not in by_method:
+                    continue  # neither was run
+                r = by_method.get(ref)
                 s = by_method.get(m)
                 entry = dict(benchmark=bench, method=m, reference=ref)
                 if s is None or r is None:
@@ -599,11 +631,11 @@ def verdict_lines(verdict: dict) -> list[str]:
                     f"({e[f'{m}_feasible_fraction']:.2f} vs {e[f'{ref}_feasible_fraction']:.2f})"
                 )
             lines.append(line)
-        by_method: dict = {}
+        by_pair: dict = {}
         for e in entries:
             if "reason" not in e:
-                by_method.setdefault(e["method"], []).append(e)
-        for m, es in by_method.items():
+                by_pair.setdefault((e["method"], e["reference"]), []).append(e)
+        for (m, _), es in by_pair.items():
             wins100 = sum(e["beats@1"] == "yes" for e in es)
             wins50 = sum(e["beats@0.5"] == "yes" for e in es)
             line = f"- {m} beats {es[0]['reference']} on {wins100}/{len(es)} benchmarks at 100%, {wins50}/{len(es)} at 50%"

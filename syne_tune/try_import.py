@@ -18,10 +18,9 @@ form::
 
 The function names are those of Syne Tune 0.13, so code written against it
 keeps working. Where Syne Tune names an extra that this package does not have
-(``kde``, ``bore``, ``moo``, ``botorch``, ``yahpo``, ``benchmarks``,
-``sklearn``), the message names the extra of this package that installs the
-corresponding functionality; ``try_import_bore_message`` and
-``try_import_botorch_message`` say that the feature is not provided. Only the
+(``kde``, ``moo``, ``botorch``, ``yahpo``, ``benchmarks``), the message names
+the extra of this package that installs the corresponding functionality;
+``try_import_botorch_message`` says that the feature is not provided. Only the
 standard library is used here.
 """
 
@@ -47,7 +46,7 @@ __all__ = [
 ]
 
 #: Extras declared in ``pyproject.toml`` (``pip install 'syne-tune[<extra>]'``).
-EXTRAS = ("gpsearchers", "aws", "visual", "tensorboard", "ray", "blackbox-repository", "dev", "all")
+EXTRAS = ("gpsearchers", "aws", "visual", "tensorboard", "ray", "blackbox-repository", "sklearn", "bore", "dev", "all")
 
 #: The extra that installs everything.
 _ALL = "all"
@@ -108,8 +107,9 @@ def try_import_kde_message() -> str:
 
 
 def try_import_bore_message() -> str:
-    """BORE searchers are not part of this package: the message says so."""
-    return _not_provided_message("BORE searchers")
+    """Hint for the BORE searchers (extra ``bore``: scikit-learn; xgboost is
+    used if installed)."""
+    return try_import_message("BORE searchers are not imported", "bore")
 
 
 def try_import_raytune_message() -> str:
@@ -154,8 +154,8 @@ def try_import_visual_message() -> str:
 
 
 def try_import_sklearn_message() -> str:
-    """Hint for the scikit-learn based searchers (extra ``blackbox-repository``)."""
-    return try_import_message("Dependencies for scikit-learn are not imported", "blackbox-repository")
+    """Hint for the scikit-learn based searchers (CQR; extra ``sklearn``)."""
+    return try_import_message("Dependencies for scikit-learn are not imported", "sklearn")
 
 
 def try_import_tensorboard_message() -> str:

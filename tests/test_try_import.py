@@ -17,7 +17,8 @@ MESSAGES = {
     "try_import_visual_message": "visual",
     "try_import_blackbox_repository_message": "blackbox-repository",
     "try_import_yahpo_message": "blackbox-repository",
-    "try_import_sklearn_message": "blackbox-repository",
+    "try_import_sklearn_message": "sklearn",
+    "try_import_bore_message": "bore",
     "try_import_raytune_message": "ray",
     "try_import_tensorboard_message": "tensorboard",
     "try_import_benchmarks_message": "all",
@@ -42,7 +43,7 @@ def test_message_names_the_extra_to_install(name, extra):
     assert message.rstrip().endswith("pip install 'syne-tune[all]'")
 
 
-@pytest.mark.parametrize("name", ["try_import_bore_message", "try_import_botorch_message"])
+@pytest.mark.parametrize("name", ["try_import_botorch_message"])
 def test_features_not_provided_say_so(name):
     message = getattr(try_import, name)()
     assert "not provided by this package" in message

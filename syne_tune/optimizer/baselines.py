@@ -337,3 +337,201 @@ class SyncMOBSTER(SynchronousGeometricHyperbandScheduler):
             resource_attr=resource_attr,
             **kwargs,
         )
+
+
+# --- model-based search beyond the GP (KDE / TPE, REA, BORE, CQR) ---
+
+
+def _with_search_options(kwargs: dict, **options) -> dict:
+    """``kwargs`` whose ``search_options`` also hold ``options`` (those not ``None``)."""
+    search_options = dict(kwargs.pop("search_options", None) or {})
+    search_options.update({k: v for k, v in options.items() if v is not None})
+    kwargs["search_options"] = search_options
+    return kwargs
+
+
+class KDE(FIFOScheduler):
+    """TPE-style search with kernel density estimators (searcher ``"kde"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.kde.KernelDensityEstimator`):
+    new configurations maximize the ratio of a density fitted to the best
+    observations to one fitted to the others (BOHB's model).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``mode``, ``random_seed``,
+        ``points_to_evaluate``, ``search_options``, e.g.
+        ``{"top_n_percent": 15}``).
+    """
+
+    def __init__(self, config_space: dict, metric: str, **kwargs):
+        _reject_searcher(kwargs, "KDE")
+        super().__init__(config_space, metric=metric, searcher="kde", **kwargs)
+
+
+#: The name Syne Tune uses for :class:`KDE` from version 0.14 on.
+TPE = KDE
+
+
+class REA(FIFOScheduler):
+    """Regularized evolution (Real et al. 2019; searcher
+    ``"regularized_evolution"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.regularized_evolution.RegularizedEvolution`):
+    the best of ``sample_size`` random members of the population (its
+    ``population_size`` latest results) is mutated in one hyperparameter.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    population_size
+        Number of latest results kept as the population (default 100).
+    sample_size
+        Members drawn to pick a parent from (default 10).
+    kwargs
+        Further :class:`FIFOScheduler` arguments.
+    """
+
+    def __init__(
+        self, config_space: dict, metric: str, population_size: int = 100, sample_size: int = 10, **kwargs
+    ):
+        _reject_searcher(kwargs, "REA")
+        kwargs = _with_search_options(kwargs, population_size=population_size, sample_size=sample_size)
+        super().__init__(config_space, metric=metric, searcher="regularized_evolution", **kwargs)
+
+
+class BORE(FIFOScheduler):
+    """Bayesian optimization by density-ratio estimation (Tiao et al. 2021;
+    searcher ``"bore"``, :class:`~syne_tune.optimizer.schedulers.searchers.bore.Bore`):
+    a probabilistic classifier separating the best ``gamma`` fraction of the
+    observations from the rest is the acquisition function.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``search_options`` may set
+        ``gamma``, ``classifier``, ``calibrate``, ...).
+    """
+
+    def __init__(self, config_space: dict, metric: str, **kwargs):
+        _reject_searcher(kwargs, "BORE")
+        super().__init__(config_space, metric=metric, searcher="bore", **kwargs)
+
+
+class CQR(FIFOScheduler):
+    """Conformalized quantile regression (Salinas et al. 2023; searcher
+    ``"cqr"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.conformal.SurrogateSearcher`):
+    gradient-boosted quantile regressors, calibrated by split conformal
+    prediction, give the surrogate that Thompson sampling scores candidates
+    with.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize.
+    kwargs
+        Further :class:`FIFOScheduler` arguments.
+    """
+
+    def __init__(self, config_space: dict, metric: str, **kwargs):
+        _reject_searcher(kwargs, "CQR")
+        super().__init__(config_space, metric=metric, searcher="cqr", **kwargs)
+
+
+class BOHB(HyperbandScheduler):
+    """BOHB (Falkner et al. 2018), asynchronous: Hyperband scheduling
+    (:class:`HyperbandScheduler`) whose new configurations come from
+    kernel density estimators fitted to the results of the highest rung
+    level with enough of them (searcher ``"kde"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.kde.MultiFidelityKernelDensityEstimator`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "BOHB")
+        _need_one(kwargs, "BOHB")
+        super().__init__(config_space, metric=metric, searcher="kde", resource_attr=resource_attr, **kwargs)
+
+
+class ASHABORE(HyperbandScheduler):
+    """ASHA whose new configurations come from BORE fitted to the results
+    of the highest rung level with enough of them (searcher ``"bore"``,
+    :class:`~syne_tune.optimizer.schedulers.searchers.bore.MultiFidelityBore`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "ASHABORE")
+        _need_one(kwargs, "ASHABORE")
+        super().__init__(config_space, metric=metric, searcher="bore", resource_attr=resource_attr, **kwargs)
+
+
+class ASHACQR(HyperbandScheduler):
+    """ASHA whose new configurations come from the conformalized quantile
+    regression surrogate (searcher ``"cqr"``; multi-fidelity variant
+    :class:`~syne_tune.optimizer.schedulers.searchers.conformal.MultiFidelitySurrogateSearcher`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "ASHACQR")
+        _need_one(kwargs, "ASHACQR")
+        super().__init__(config_space, metric=metric, searcher="cqr", resource_attr=resource_attr, **kwargs)
+
+
+class SyncBOHB(SynchronousGeometricHyperbandScheduler):
+    """Synchronous BOHB (Falkner et al. 2018): synchronous Hyperband
+    (:class:`SynchronousGeometricHyperbandScheduler`) whose new
+    configurations come from the multi-fidelity kernel density estimator
+    (searcher ``"kde"``).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`SynchronousGeometricHyperbandScheduler` arguments; one of
+        ``max_resource_level`` and ``max_resource_attr`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "SyncBOHB")
+        _need_one(kwargs, "SyncBOHB", need_one=("max_resource_level", "max_resource_attr", "max_t"))
+        super().__init__(config_space, metric=metric, searcher="kde", resource_attr=resource_attr, **kwargs)
+
+
+# --- differential evolution Hyperband (DEHB) ---

@@ -76,8 +76,8 @@ def test_factory_by_name_and_errors():
         searcher_factory("randm", config_space=SPACE, metric="y")
     with pytest.raises(InvalidParameterError, match="The 'searcher' parameter of FIFOScheduler must be one of .*Got 'grd' instead"):
         FIFOScheduler(SPACE, searcher="grd", metric="y")
-    with pytest.raises(InvalidParameterError, match="searcher 'kde' of Syne Tune, which is not implemented"):
-        searcher_factory("kde", config_space=SPACE, metric="y")
+    with pytest.raises(InvalidParameterError, match="searcher 'botorch' of Syne Tune, which is not implemented"):
+        searcher_factory("botorch", config_space=SPACE, metric="y")
     with pytest.raises(InvalidParameterError, match="'allow_duplicate' \\(did you mean 'allow_duplicates'\\?\\)"):
         searcher_factory("random", config_space=SPACE, metric="y", allow_duplicate=True)
     # scheduler context the searcher does not take is dropped

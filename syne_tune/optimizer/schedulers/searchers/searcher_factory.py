@@ -45,6 +45,10 @@ SEARCHER_REGISTRY: dict[str, Any] = {
     "bayesopt": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:GPFIFOSearcher",
     "bayesopt_constrained": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:ConstrainedGPFIFOSearcher",
     "bayesopt_cost": "syne_tune.optimizer.schedulers.searchers.bayesopt.gp_searcher:CostAwareGPFIFOSearcher",
+    "kde": "syne_tune.optimizer.schedulers.searchers.kde.kde_searcher:KernelDensityEstimator",
+    "regularized_evolution": "syne_tune.optimizer.schedulers.searchers.regularized_evolution:RegularizedEvolution",
+    "bore": "syne_tune.optimizer.schedulers.searchers.bore.bore:Bore",
+    "cqr": "syne_tune.optimizer.schedulers.searchers.conformal.surrogate_searcher:SurrogateSearcher",
 }
 
 #: Searchers used instead of a registered name when a multi-fidelity
@@ -57,13 +61,16 @@ MULTI_FIDELITY_REGISTRY: dict[str, Any] = {
     ),
     "hypertune": "syne_tune.optimizer.schedulers.searchers.bayesopt.hypertune:HyperTuneSearcher",
     "dyhpo": "syne_tune.optimizer.schedulers.searchers.bayesopt.dyhpo:DynamicHPOSearcher",
+    "kde": "syne_tune.optimizer.schedulers.searchers.kde.multi_fidelity_kde_searcher:MultiFidelityKernelDensityEstimator",
+    "bore": "syne_tune.optimizer.schedulers.searchers.bore.multi_fidelity_bore:MultiFidelityBore",
+    "cqr": (
+        "syne_tune.optimizer.schedulers.searchers.conformal.multi_fidelity_surrogate_searcher:"
+        "MultiFidelitySurrogateSearcher"
+    ),
 }
 
 #: Names Syne Tune 0.13 knows that this library does not implement.
 SYNE_TUNE_ONLY_SEARCHERS = (
-    "kde",
-    "bore",
-    "cqr",
     "botorch",
     "random_encoded",
 )
