@@ -535,3 +535,34 @@ class SyncBOHB(SynchronousGeometricHyperbandScheduler):
 
 
 # --- differential evolution Hyperband (DEHB) ---
+
+from syne_tune.optimizer.schedulers.synchronous.hyperband_impl import (  # noqa: E402
+    GeometricDifferentialEvolutionHyperbandScheduler,
+)
+
+
+class DEHB(GeometricDifferentialEvolutionHyperbandScheduler):
+    """Differential evolution Hyperband (Awad et al. 2021): synchronous
+    Hyperband brackets whose configurations, after the first bracket, come
+    from differential evolution on per-level subpopulations of encoded
+    configurations (searcher ``"random_encoded"`` for the initial ones; see
+    :mod:`~syne_tune.optimizer.schedulers.synchronous.dehb`).
+
+    Parameters
+    ----------
+    config_space, metric, resource_attr
+        As for :class:`ASHA`.
+    kwargs
+        :class:`GeometricDifferentialEvolutionHyperbandScheduler` arguments
+        (``grace_period``, ``reduction_factor``, ``brackets``,
+        ``mutation_factor``, ``crossover_probability``, ``search_options``,
+        ...); one of ``max_resource_level``, ``max_resource_attr`` and
+        ``max_t`` is required.
+    """
+
+    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+        _reject_searcher(kwargs, "DEHB")
+        _need_one(kwargs, "DEHB", need_one=("max_resource_level", "max_resource_attr", "max_t"))
+        super().__init__(
+            config_space, metric=metric, resource_attr=resource_attr, searcher="random_encoded", **kwargs
+        )

@@ -236,3 +236,22 @@ def test_importing_baselines_stays_cheap():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SEARCHER_REGISTRY if n != "random_search"))
+def test_every_registered_searcher_builds_under_fifo(name):
+    required = {"bayesopt_constrained": {"constraint_attr": "c"}}
+    scheduler = FIFOScheduler(SPACE, searcher=name, metric="y", random_seed=0, search_options=required.get(name))
+    config = scheduler.suggest(trial_id=0).config
+    assert set(SPACE) <= set(config)
+
+
+@pytest.mark.parametrize("name", ["random", "grid", "bayesopt", "kde", "bore", "cqr"])
+def test_multi_fidelity_variant_is_used_by_hyperband(name):
+    from syne_tune.optimizer.schedulers.searchers.searcher_factory import MULTI_FIDELITY_REGISTRY, _import
+
+    scheduler = HyperbandScheduler(SPACE, searcher=name, metric="y", max_resource_attr="epochs", random_seed=0)
+    if name in MULTI_FIDELITY_REGISTRY:
+        assert type(scheduler.searcher) is _import(MULTI_FIDELITY_REGISTRY, name)
+        assert not scheduler.searcher.single_fidelity_model
+    assert scheduler.suggest(trial_id=0) is not None

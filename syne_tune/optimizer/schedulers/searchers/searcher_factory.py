@@ -49,6 +49,8 @@ SEARCHER_REGISTRY: dict[str, Any] = {
     "regularized_evolution": "syne_tune.optimizer.schedulers.searchers.regularized_evolution:RegularizedEvolution",
     "bore": "syne_tune.optimizer.schedulers.searchers.bore.bore:Bore",
     "cqr": "syne_tune.optimizer.schedulers.searchers.conformal.surrogate_searcher:SurrogateSearcher",
+    # random vectors of the encoded unit cube, decoded (DEHB's initial configurations)
+    "random_encoded": "syne_tune.optimizer.schedulers.synchronous.dehb:EncodedRandomSearcher",
 }
 
 #: Searchers used instead of a registered name when a multi-fidelity
@@ -70,10 +72,7 @@ MULTI_FIDELITY_REGISTRY: dict[str, Any] = {
 }
 
 #: Names Syne Tune 0.13 knows that this library does not implement.
-SYNE_TUNE_ONLY_SEARCHERS = (
-    "botorch",
-    "random_encoded",
-)
+SYNE_TUNE_ONLY_SEARCHERS = ("botorch",)
 
 #: Arguments schedulers pass to every searcher; dropped if a searcher does not take them.
 SCHEDULER_CONTEXT_KEYS = frozenset({"scheduler", "resource_attr", "cost_attr", "max_epochs", "max_resource_attr"})

@@ -14,6 +14,10 @@ from syne_tune.optimizer.schedulers.synchronous.hyperband_bracket_manager import
 from syne_tune.optimizer.schedulers.synchronous.hyperband_rung_system import (
     SynchronousHyperbandRungSystem,
 )
+from syne_tune.optimizer.schedulers.synchronous.dehb import DifferentialEvolutionHyperbandScheduler
+from syne_tune.optimizer.schedulers.synchronous.hyperband_impl import (
+    GeometricDifferentialEvolutionHyperbandScheduler,
+)
 
 __all__ = [
     "SynchronousHyperbandScheduler",
@@ -22,4 +26,6 @@ __all__ = [
     "SynchronousHyperbandBracketManager",
     "SynchronousHyperbandRungSystem",
     "SlotInRung",
+    "DifferentialEvolutionHyperbandScheduler",
+    "GeometricDifferentialEvolutionHyperbandScheduler",
 ]

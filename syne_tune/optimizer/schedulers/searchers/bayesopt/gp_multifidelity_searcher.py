@@ -78,7 +78,6 @@ scheduler (:meth:`configure_scheduler`), or from ``max_epochs`` if given.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from numbers import Integral
 from typing import Any
 
@@ -94,6 +93,10 @@ from syne_tune.optimizer.schedulers.searchers.bayesopt.surrogate import (
     GPModel,
     IndependentGPModel,
     SurrogateModel,
+)
+from syne_tune.optimizer.schedulers.searchers.multi_fidelity import (
+    MultiFidelitySearcherMixin,
+    resource_for_acquisition_bohb,
 )
 from syne_tune.utils.validation import Interval, InvalidParameterError, Options, validate_parameters
 
@@ -125,26 +128,7 @@ NOT_IMPLEMENTED_RESOURCE_KERNELS = (
 )
 
 
-def resource_for_acquisition_bohb(resources, threshold: int) -> int | None:
-    """The BOHB rule: the largest level among ``resources`` (one entry per
-    observation) that occurs at least ``threshold`` times; the smallest level
-    if none does; ``None`` if ``resources`` is empty.
-
-    Parameters
-    ----------
-    resources
-        Resource level of each observation.
-    threshold
-        Minimum number of observations at the level.
-    """
-    histogram = Counter(int(r) for r in resources)
-    if not histogram:
-        return None
-    supported = [r for r, count in histogram.items() if count >= threshold]
-    return max(supported) if supported else min(histogram)
-
-
-class GPMultiFidelitySearcher(GPSearcher):
+class GPMultiFidelitySearcher(MultiFidelitySearcherMixin, GPSearcher):
     """MOBSTER's searcher (see the module docstring).
 
     Parameters
@@ -175,17 +159,13 @@ class GPMultiFidelitySearcher(GPSearcher):
         (``opt_skip_period``, ``max_size_data_for_model``, ...).
     """
 
-    single_fidelity_model = False
+    single_fidelity_alternative = "e.g. the baselines MOBSTER, HyperTune, DyHPO, SyncMOBSTER"
 
     _parameter_constraints = {
-        "resource_attr": [str, None],
         "model": [str],
         "resource_acq": [Options(str, set(RESOURCE_FOR_ACQUISITION))],
         "resource_acq_bohb_threshold": [Interval(Integral, 1, None, closed="left")],
         "gp_resource_kernel": [str, None],
-        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
-        "max_resource_attr": [str, None],
-        "scheduler": [str, None],
     }
     #: Models this searcher accepts (subclasses restrict it).
     supported_models = MULTI_FIDELITY_MODELS
@@ -209,36 +189,25 @@ class GPMultiFidelitySearcher(GPSearcher):
     ):
         if model is None:
             model = self.default_model
+        self._set_multi_fidelity_context(resource_attr, max_epochs, max_resource_attr, scheduler)
         validate_parameters(
             self,
             dict(
-                resource_attr=resource_attr,
                 model=model,
                 resource_acq=resource_acq,
                 resource_acq_bohb_threshold=resource_acq_bohb_threshold,
                 gp_resource_kernel=gp_resource_kernel,
-                max_epochs=max_epochs,
-                max_resource_attr=max_resource_attr,
-                scheduler=scheduler,
             ),
         )
         self._check_model(model)
         self.kernel = self._kernel_for(model, gp_resource_kernel)
         super().__init__(config_space, metric=metric, num_init_random=num_init_random, **kwargs)
-        self.resource_attr = resource_attr
         self.model = model
         self.resource_acq = resource_acq
         self.resource_acq_bohb_threshold = int(resource_acq_bohb_threshold)
         self.gp_resource_kernel = gp_resource_kernel
-        self.max_resource_attr = max_resource_attr
-        self.max_t = None if max_epochs is None else int(max_epochs)
         #: Rung levels of the scheduler (smallest first), if it has any.
         self.rung_levels: list[int] | None = None
-        if scheduler is not None and not scheduler.startswith("hyperband"):
-            raise InvalidParameterError(
-                f"{type(self).__name__} needs a multi-fidelity scheduler (HyperbandScheduler or "
-                f"SynchronousHyperbandScheduler). Got scheduler={scheduler!r}."
-            )
 
     # -- options ---------------------------------------------------------------------
     @classmethod
@@ -279,19 +248,9 @@ class GPMultiFidelitySearcher(GPSearcher):
 
     # -- scheduler -------------------------------------------------------------------
     def configure_scheduler(self, scheduler) -> None:
+        """As :meth:`MultiFidelitySearcherMixin.configure_scheduler`; also takes
+        the rung levels of ``scheduler``."""
         super().configure_scheduler(scheduler)
-        if not getattr(scheduler, "multi_fidelity", False):
-            raise InvalidParameterError(
-                f"{type(self).__name__} needs a multi-fidelity scheduler (HyperbandScheduler or "
-                f"SynchronousHyperbandScheduler, e.g. the baselines MOBSTER, HyperTune, DyHPO, SyncMOBSTER). "
-                f"Got {type(scheduler).__name__}."
-            )
-        resource_attr = getattr(scheduler, "resource_attr", None)
-        if resource_attr is not None:
-            self.resource_attr = resource_attr
-        max_t = getattr(scheduler, "max_t", None)
-        if max_t is not None:
-            self.max_t = int(max_t)
         levels = getattr(scheduler, "rung_levels", None)
         if levels is None:
             manager = getattr(scheduler, "bracket_manager", None)
@@ -303,19 +262,6 @@ class GPMultiFidelitySearcher(GPSearcher):
             self.rung_levels = [int(r) for r in levels]
 
     # -- hooks of ModelBasedSearcher ---------------------------------------------------
-    def _resource_of(self, result: dict) -> int:
-        if self.resource_attr is None:
-            raise ValueError(
-                f"{type(self).__name__} does not know the resource attribute: pass resource_attr, or use it "
-                "with a multi-fidelity scheduler"
-            )
-        if self.resource_attr not in result:
-            raise ValueError(
-                f"{type(self).__name__}: a result lacks the resource attribute {self.resource_attr!r}; it "
-                f"reported {sorted(result)}"
-            )
-        return int(result[self.resource_attr])
-
     def _pending_resource(self, milestone) -> int:
         if milestone is not None:
             return int(milestone)
