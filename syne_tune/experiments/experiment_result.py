@@ -26,10 +26,12 @@ from syne_tune.constants import (
     ST_TUNER_DILL_FILENAME,
     ST_TUNER_TIME,
 )
+from syne_tune.experiments.plotting import new_figure, show_or_save
 from syne_tune.results_table import _plain, best_config_from_results, best_result_row
 from syne_tune.utils.json_io import load_json
 from syne_tune.utils.metrics import metric_name_mode
 from syne_tune.utils.paths import experiment_path
+from syne_tune.utils.validation import InvalidParameterError, Options, check_parameter
 
 __all__ = [
     "ExperimentResult",
@@ -48,31 +50,6 @@ _CONFIG_PREFIX = "config_"
 
 #: Decision value of a result after which the scheduler stopped the trial.
 _STOP = "STOP"
-
-
-def _figure(figsize: tuple[float, float] | None, to_file: bool):
-    """New figure and axes: stand-alone (no pyplot) when saved to a file."""
-    try:
-        if to_file:
-            from matplotlib.figure import Figure
-
-            fig = Figure(figsize=figsize)
-            return fig, fig.subplots()
-        import matplotlib.pyplot as plt
-    except ImportError as ex:
-        from syne_tune.try_import import try_import_visual_message
-
-        raise ImportError(try_import_visual_message()) from ex
-    return plt.subplots(figsize=figsize)
-
-
-def _finish(fig, figure_path: str | Path | None) -> None:
-    if figure_path is not None:
-        fig.savefig(figure_path)
-    else:
-        import matplotlib.pyplot as plt
-
-        plt.show()
 
 
 @dataclass
@@ -185,13 +162,13 @@ class ExperimentResult:
         df = self.results.sort_values(ST_TUNER_TIME)
         values = df[name].where(df[name].abs() != float("inf"))  # NaN and +-inf never count as best
         best = (values.cummin() if mode == "min" else values.cummax()).ffill()
-        fig, ax = _figure(plt_kwargs.pop("figsize", None), figure_path is not None)
+        fig, ax = new_figure(plt_kwargs.pop("figsize", None), figure_path is not None)
         ax.step(df[ST_TUNER_TIME], best, where="post", **plt_kwargs)
         ax.set_xlabel("wallclock time (secs)")
         ax.set_ylabel(name)
         ax.set_title(f"Best result over time {self.name}")
         ax.grid(alpha=0.3)
-        _finish(fig, figure_path)
+        show_or_save(fig, figure_path)
         return fig
 
     def plot_trials_over_time(
@@ -224,7 +201,7 @@ class ExperimentResult:
         name, _ = self._metric_name_mode(metric_to_plot)
         if not self._has_results("plot_trials_over_time"):
             return None
-        fig, ax = _figure(figsize or (12, 4), figure_path is not None)
+        fig, ax = new_figure(figsize or (12, 4), figure_path is not None)
         line_kwargs = {"marker": ".", "alpha": 0.5, **plt_kwargs}
         df = self.results.sort_values(ST_TUNER_TIME)
         for _, trial_df in df.groupby(ST_TRIAL_ID, sort=True):
@@ -235,7 +212,235 @@ class ExperimentResult:
         ax.set_xlabel("Wallclock time (s)")
         ax.set_ylabel(name)
         ax.set_title("Trials value over time")
-        _finish(fig, figure_path)
+        show_or_save(fig, figure_path)
+        return fig
+
+    # ------------------------------------------------------------------ #
+    # Multi-objective views (see :mod:`syne_tune.experiments.multiobjective`)
+    # ------------------------------------------------------------------ #
+
+    def _metrics_and_modes(self, metrics: list[str | int] | None, owner: str) -> list[tuple[str, str]]:
+        """``(name, mode)`` of each metric (default: all of the experiment), at least two."""
+        if metrics is None:
+            names = self.metric_names()
+            if len(names) < 2:
+                raise ValueError(
+                    f"{owner}: experiment {self.name} has a single metric {names}; a Pareto front or "
+                    "hypervolume needs at least 2 metrics"
+                )
+            metrics = names
+        if isinstance(metrics, (str, int)) or len(metrics) < 2:
+            raise InvalidParameterError(
+                f"The 'metrics' parameter of {owner} must be a list of at least 2 metric names or positions "
+                f"among {self.metric_names()}. Got {metrics!r} instead."
+            )
+        pairs = [self._metric_name_mode(metric) for metric in metrics]
+        names = [name for name, _ in pairs]
+        if len(set(names)) < len(names):
+            raise InvalidParameterError(
+                f"The 'metrics' parameter of {owner} must name distinct metrics. Got {metrics!r} instead."
+            )
+        return pairs
+
+    def pareto_front(self, metrics: list[str | int] | None = None, per_trial: str = "last"):
+        """Results of the Pareto-optimal trials.
+
+        Parameters
+        ----------
+        metrics
+            Names or positions of at least two metrics of the experiment
+            (default: all); their modes come from the metadata.
+        per_trial
+            ``"last"`` (default): each trial's last result with finite metrics
+            competes; ``"all"``: every result does (see
+            :func:`~syne_tune.experiments.multiobjective.pareto_set`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The Pareto-optimal rows, in their original order (empty if there
+            are no results).
+
+        Raises
+        ------
+        ValueError
+            If the experiment or ``metrics`` has fewer than two metrics, or a
+            metric is not one of the experiment.
+        """
+        from syne_tune.experiments.multiobjective import pareto_set
+
+        pairs = self._metrics_and_modes(metrics, "ExperimentResult.pareto_front")
+        if not self._has_results("pareto_front"):
+            return self.results.iloc[:0] if self.results is not None else None
+        names, modes = zip(*pairs)
+        return pareto_set(self.results, list(names), list(modes), per_trial=per_trial)
+
+    def _minimized_points(self, pairs: list[tuple[str, str]], per_trial: str):
+        """Minimized metric values of the rows ``per_trial`` selects, and the signs used."""
+        from syne_tune.experiments.multiobjective import _candidate_positions, _minimized, _signs
+
+        signs = _signs([mode for _, mode in pairs], len(pairs), "ExperimentResult")
+        values, finite = _minimized(self.results, [name for name, _ in pairs], signs)
+        return values[_candidate_positions(self.results, finite, per_trial)], signs
+
+    def hypervolume(
+        self, reference_point=None, metrics: list[str | int] | None = None, per_trial: str = "last"
+    ) -> float:
+        """Hypervolume dominated by the experiment's results.
+
+        Parameters
+        ----------
+        reference_point
+            One value per metric, in the metrics' own units (a "max" metric's
+            entry is a value to exceed). Default:
+            :func:`~syne_tune.optimizer.schedulers.multiobjective.hypervolume.default_reference_point`
+            of the results (Pareto front's nadir plus 10% of its range).
+        metrics
+            Names or positions of at least two metrics (default: all).
+        per_trial
+            Which results count, as for :meth:`pareto_front`.
+
+        Returns
+        -------
+        float
+            The hypervolume (0.0 if there are no finite results).
+
+        Raises
+        ------
+        ValueError
+            As for :meth:`pareto_front`, or if ``reference_point`` does not
+            have one finite value per metric.
+        """
+        import numpy as np
+
+        from syne_tune.optimizer.schedulers.multiobjective.hypervolume import (
+            default_reference_point,
+            hypervolume,
+        )
+
+        owner = "ExperimentResult.hypervolume"
+        check_parameter(owner, "per_trial", per_trial, [Options(str, {"last", "all"})])
+        pairs = self._metrics_and_modes(metrics, owner)
+        if reference_point is not None and np.shape(reference_point) != (len(pairs),):
+            raise InvalidParameterError(
+                f"The 'reference_point' parameter of {owner} must have one value per metric ({len(pairs)}). "
+                f"Got {reference_point!r} instead."
+            )
+        if not self._has_results("hypervolume"):
+            return 0.0
+        points, signs = self._minimized_points(pairs, per_trial)
+        if len(points) == 0:
+            return 0.0
+        ref = default_reference_point(points) if reference_point is None else np.asarray(reference_point) * signs
+        return hypervolume(points, ref)
+
+    def plot_pareto(
+        self,
+        figure_path: str | Path | None = None,
+        metrics: list[str | int] | None = None,
+        per_trial: str = "last",
+        **plt_kwargs,
+    ):
+        """Scatter of two metrics of all results with the Pareto front highlighted.
+
+        Parameters
+        ----------
+        figure_path
+            Save the figure to this file (headless); ``None``: show it.
+        metrics
+            Two metric names or positions (x, y); default: the first two
+            metrics of the experiment.
+        per_trial
+            Which results the front is chosen from, as for :meth:`pareto_front`.
+        plt_kwargs
+            Passed to :func:`~syne_tune.experiments.multiobjective.plot_pareto_front`
+            (``figsize``, ``title``, ``ax``, scatter arguments of the front).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            The figure (``None`` if there are no results).
+
+        Raises
+        ------
+        ValueError
+            If the experiment has a single metric or ``metrics`` does not name
+            two of its metrics.
+        """
+        from syne_tune.experiments.multiobjective import plot_pareto_front
+
+        owner = "ExperimentResult.plot_pareto"
+        if metrics is None:
+            metrics = self.metric_names()[:2]
+            if len(metrics) < 2:
+                self._metrics_and_modes(None, owner)  # raises: single metric
+        pairs = self._metrics_and_modes(metrics, owner)
+        if len(pairs) != 2:
+            raise InvalidParameterError(
+                f"The 'metrics' parameter of {owner} must name 2 metrics (x, y). Got {metrics!r} instead."
+            )
+        if not self._has_results("plot_pareto"):
+            return None
+        names, modes = zip(*pairs)
+        return plot_pareto_front(
+            self.results, list(names), list(modes), per_trial=per_trial, figure_path=figure_path, **plt_kwargs
+        )
+
+    def plot_hypervolume(
+        self,
+        metrics_to_plot: list[str | int] | None = None,
+        reference_point=None,
+        figure_path: str | Path | None = None,
+        increment: int = 1,
+        **plt_kwargs,
+    ):
+        """Plot the hypervolume of the results reported so far against tuner time.
+
+        Every result counts from the moment it was reported (all rows, not
+        only each trial's last), so the curve is non-decreasing; its final
+        value is at least :meth:`hypervolume` with the same reference point.
+
+        Parameters
+        ----------
+        metrics_to_plot
+            Names or positions of at least two metrics (default: all); their
+            modes come from the metadata ("min" and "max" may be mixed).
+        reference_point
+            One value per metric, in the metrics' own units. Default: the
+            default reference point of all finite results.
+        figure_path
+            Save the figure to this file (headless); ``None``: show it.
+        increment
+            As for :func:`~syne_tune.experiments.multiobjective.hypervolume_indicator_column_generator`.
+        plt_kwargs
+            Passed to :meth:`matplotlib.axes.Axes.step` (``figsize`` sets the
+            figure size).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            The figure (``None`` if there are no results).
+
+        Raises
+        ------
+        ValueError
+            As for :meth:`hypervolume`.
+        """
+        from syne_tune.experiments.multiobjective import hypervolume_indicator_column_generator
+
+        pairs = self._metrics_and_modes(metrics_to_plot, "ExperimentResult.plot_hypervolume")
+        generator = hypervolume_indicator_column_generator(pairs, reference_point=reference_point, increment=increment)
+        if not self._has_results("plot_hypervolume"):
+            return None
+        df = self.results.sort_values(ST_TUNER_TIME, kind="stable")
+        curve = generator(df)
+        fig, ax = new_figure(plt_kwargs.pop("figsize", None), figure_path is not None)
+        ax.step(df[ST_TUNER_TIME], curve, where="post", **plt_kwargs)
+        ax.set_xlabel("wallclock time (secs)")
+        ax.set_ylabel("Hypervolume indicator")
+        ax.set_title(f"Hypervolume over time {self.name}")
+        ax.grid(alpha=0.3)
+        show_or_save(fig, figure_path)
         return fig
 
 

@@ -566,3 +566,190 @@ class DEHB(GeometricDifferentialEvolutionHyperbandScheduler):
         super().__init__(
             config_space, metric=metric, resource_attr=resource_attr, searcher="random_encoded", **kwargs
         )
+
+
+# --- multi-objective baselines ---
+
+import numpy as np  # noqa: E402
+
+from syne_tune.optimizer.schedulers.multiobjective.linear_scalarizer import LinearScalarizedScheduler  # noqa: E402
+from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA  # noqa: E402,F401  (the scheduler itself, as in Syne Tune)
+from syne_tune.optimizer.schedulers.searchers.searcher_base import MAX_SEED  # noqa: E402
+
+
+class NSGA2(FIFOScheduler):
+    """NSGA-II (Deb et al. 2002; searcher ``"nsga2"``,
+    :class:`~syne_tune.optimizer.schedulers.multiobjective.NSGA2Searcher`),
+    asynchronous: offspring of parents chosen by binary tournament (rank,
+    then crowding distance), SBX and polynomial mutation on the encoded
+    numerical hyperparameters, uniform crossover and random reset on the
+    categorical ones; every ``population_size`` results form a generation
+    (elitist survival).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Names of the metrics to optimize (a list).
+    mode
+        ``"min"`` or ``"max"`` for all metrics, or a list with one per metric.
+    population_size
+        Size of the population and of a generation (default 20).
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``random_seed``,
+        ``points_to_evaluate``, ``search_options``, e.g.
+        ``{"crossover_probability": 0.9, "mutation_probability": None}``).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: list[str],
+        mode: str | list[str] = "min",
+        population_size: int = 20,
+        **kwargs,
+    ):
+        _reject_searcher(kwargs, "NSGA2")
+        kwargs = _with_search_options(kwargs, population_size=population_size)
+        super().__init__(config_space, metric=metric, mode=mode, searcher="nsga2", **kwargs)
+
+
+class MOREA(FIFOScheduler):
+    """Multi-objective regularized evolution (searcher
+    ``"moregularized_evolution"``,
+    :class:`~syne_tune.optimizer.schedulers.multiobjective.MultiObjectiveRegularizedEvolution`):
+    REA whose parent is the best of ``sample_size`` random members of the
+    population (its ``population_size`` latest results) by non-dominated
+    rank, then crowding distance; it is mutated in one hyperparameter.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Names of the metrics to optimize (a list).
+    mode
+        ``"min"`` or ``"max"`` for all metrics, or a list with one per metric.
+    population_size
+        Number of latest results kept as the population (default 100).
+    sample_size
+        Members drawn to pick a parent from (default 10).
+    kwargs
+        Further :class:`FIFOScheduler` arguments.
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: list[str],
+        mode: str | list[str] = "min",
+        population_size: int = 100,
+        sample_size: int = 10,
+        **kwargs,
+    ):
+        _reject_searcher(kwargs, "MOREA")
+        kwargs = _with_search_options(kwargs, population_size=population_size, sample_size=sample_size)
+        super().__init__(config_space, metric=metric, mode=mode, searcher="moregularized_evolution", **kwargs)
+
+
+class MOLinearScalarizationBayesOpt(LinearScalarizedScheduler):
+    """Linear scalarization with Gaussian-process Bayesian optimization:
+    :class:`~syne_tune.optimizer.schedulers.multiobjective.LinearScalarizedScheduler`
+    whose base scheduler is :class:`FIFOScheduler` with searcher ``"bayesopt"``
+    (:class:`~syne_tune.optimizer.schedulers.searchers.bayesopt.GPFIFOSearcher`),
+    minimizing ``sum_i w_i s_i y_i`` (``s_i = -1`` for metrics to maximize).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Names of the metrics (at least two).
+    scalarization_weights
+        Non-negative weight per metric, not all zero (default: all 1).
+    kwargs
+        ``mode`` (``"min"``, ``"max"`` or one per metric) and further
+        :class:`FIFOScheduler` arguments of the base scheduler
+        (``random_seed``, ``points_to_evaluate``, ``search_options`` of the GP
+        searcher, ...).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: list[str],
+        scalarization_weights: list[float] | None = None,
+        **kwargs,
+    ):
+        _reject_searcher(kwargs, "MOLinearScalarizationBayesOpt")
+        super().__init__(
+            config_space,
+            metric=metric,
+            scalarization_weights=scalarization_weights,
+            searcher="bayesopt",
+            **kwargs,
+        )
+
+
+class MORandomScalarizationBayesOpt(FIFOScheduler):
+    """Multi-objective Bayesian optimization with random scalarizations
+    (Paria et al. 2019): :class:`FIFOScheduler` with
+    :class:`~syne_tune.optimizer.schedulers.multiobjective.MultiObjectiveMultiSurrogateSearcher`,
+    one GP per metric; each suggestion minimizes the Chebyshev scalarization
+    of the standardized lower confidence bounds under fresh weights drawn
+    uniformly from the simplex (see
+    :mod:`~syne_tune.optimizer.schedulers.multiobjective.random_scalarization`).
+
+    As in Syne Tune, pending trials are not fantasized unless
+    ``search_options={"no_fantasizing": False}``.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Names of the metrics.
+    mode
+        ``"min"``, ``"max"`` or one per metric.
+    random_seed
+        Seed of the scheduler and its searcher (drawn if ``None``).
+    estimators
+        Optional ``{metric: SurrogateModel}`` (this library's models, e.g.
+        ``GPModel``; Syne Tune's scikit-learn style estimators are not
+        supported): used instead of the default GP for those metrics.
+    kwargs
+        Further :class:`FIFOScheduler` arguments; ``search_options`` holds
+        the searcher's options (``scalarization``, ``kappa``, GP and
+        acquisition-optimizer options such as ``num_init_random``,
+        ``num_initial_candidates``, ``opt_maxiter``, ``no_fantasizing``).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: list[str],
+        mode: str | list[str] = "min",
+        random_seed: int | None = None,
+        estimators: dict | None = None,
+        **kwargs,
+    ):
+        from syne_tune.optimizer.schedulers.multiobjective.random_scalarization import (
+            MultiObjectiveMultiSurrogateSearcher,
+        )
+
+        _reject_searcher(kwargs, "MORandomScalarizationBayesOpt")
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        search_options.setdefault("no_fantasizing", True)
+        if random_seed is None:
+            random_seed = int(np.random.randint(0, MAX_SEED))
+        searcher = MultiObjectiveMultiSurrogateSearcher(
+            config_space,
+            metric=metric,
+            mode=mode,
+            estimators=estimators,
+            random_seed=random_seed,
+            points_to_evaluate=kwargs.pop("points_to_evaluate", None),
+            **search_options,
+        )
+        super().__init__(config_space, metric=metric, mode=mode, searcher=searcher, random_seed=random_seed, **kwargs)

@@ -32,6 +32,10 @@ one's checkpoint (PBT) continues from that trial's epoch. Checked:
 * a result without the metric raises ``ValueError`` naming it;
 * an invalid ``mode`` raises ``ValueError``.
 
+:class:`MultiObjectiveSchedulerContract` is the same suite for schedulers of
+several metrics (``metric`` and ``mode`` are lists, results report a second,
+conflicting metric).
+
 The suite needs pytest (the ``dev`` extra).
 """
 
@@ -49,7 +53,13 @@ from syne_tune.config_space import check_config_in_space, choice, loguniform, ra
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.trial import Trial
 
-__all__ = ["SchedulerContract", "SchedulerDriver"]
+__all__ = ["SchedulerContract", "MultiObjectiveSchedulerContract", "SchedulerDriver"]
+
+
+def model_size(config: dict, epoch: int) -> float:
+    """A second objective that conflicts with :func:`crossing_curve` (smaller
+    ``x`` and fewer ``layers`` are cheaper); it does not change over epochs."""
+    return float(config.get("x", 0.5)) + 0.1 * int(config.get("layers", 1))
 
 
 def crossing_curve(config: dict, epoch: int) -> float:
@@ -83,6 +93,9 @@ class SchedulerDriver:
         ``curve(config, epoch)`` -> metric value.
     check_suggestion
         Called with every suggestion (for assertions).
+    extra_metrics
+        Further reported metrics: name -> ``f(config, epoch)`` (module-level
+        functions, so that the driver pickles).
     """
 
     def __init__(
@@ -95,8 +108,10 @@ class SchedulerDriver:
         max_resource_attr: str | None = "epochs",
         curve=crossing_curve,
         check_suggestion=None,
+        extra_metrics: dict | None = None,
     ):
         self.scheduler = scheduler
+        self.extra_metrics = dict(extra_metrics or {})
         self.max_epochs = max_epochs
         self.n_workers = n_workers
         self.metric = metric
@@ -167,6 +182,8 @@ class SchedulerDriver:
         trial = self.trials[trial_id]
         self.progress[trial_id] = epoch
         result = {self.metric: self.curve(trial.config, epoch), "epoch": epoch, "cost": 0.5 * epoch}
+        for name, f in self.extra_metrics.items():
+            result[name] = f(trial.config, epoch)
         self.num_results += 1
         decision = self.scheduler.on_trial_result(trial, result)
         assert decision in SchedulerDecision.ALL, f"invalid decision {decision!r}"
@@ -225,6 +242,28 @@ class SchedulerContract:
         """The scheduler under test, for this space, metric, mode and seed."""
         raise NotImplementedError
 
+    # -- what the scheduler is asked for (multi-objective suites override these) ------
+    def _metric_arg(self):
+        """The ``metric`` passed to :meth:`make_scheduler`."""
+        return self.metric
+
+    def _mode_arg(self, mode: str):
+        """The ``mode`` passed to :meth:`make_scheduler` for the primary metric's ``mode``."""
+        return mode
+
+    def _extra_metrics(self) -> dict:
+        """Metrics reported besides :attr:`metric`: name -> ``f(config, epoch)``."""
+        return {}
+
+    def _make(self, mode: str = "min", seed: int = 0) -> TrialScheduler:
+        return self.make_scheduler(self.config_space, self._metric_arg(), self._mode_arg(mode), seed)
+
+    def _result(self, value: float, epoch: int, config: dict) -> dict:
+        result = {self.metric: value, "epoch": epoch, "cost": 1.0}
+        for name, f in self._extra_metrics().items():
+            result[name] = f(config, epoch)
+        return result
+
     # -- helpers ---------------------------------------------------------------------
     def _check_suggestion(self, driver: SchedulerDriver, suggestion) -> None:
         assert isinstance(suggestion, TrialSuggestion)
@@ -242,14 +281,14 @@ class SchedulerContract:
             assert suggestion.checkpoint_trial_id in driver.paused
 
     def _driver(self, mode: str = "min", seed: int = 0) -> SchedulerDriver:
-        scheduler = self.make_scheduler(self.config_space, self.metric, mode, seed)
         return SchedulerDriver(
-            scheduler,
+            self._make(mode, seed),
             max_epochs=self.max_epochs,
             metric=self.metric,
             mode=mode,
             max_resource_attr=self.max_resource_attr,
             check_suggestion=self._check_suggestion,
+            extra_metrics=self._extra_metrics(),
         )
 
     @staticmethod
@@ -261,15 +300,16 @@ class SchedulerContract:
 
     # -- the contract ----------------------------------------------------------------
     def test_is_a_trial_scheduler(self):
-        assert isinstance(self.make_scheduler(self.config_space, self.metric, "min", 0), TrialScheduler)
+        assert isinstance(self._make(), TrialScheduler)
 
     @pytest.mark.parametrize("mode", ["min", "max"])
     def test_suggestions_and_decisions_are_valid(self, mode):
         driver = self._driver(mode).run(self.num_results)
         assert driver.next_id > 0
         assert driver.num_results > 0
-        assert driver.scheduler.metric_names() == [self.metric]
-        assert driver.scheduler.metric_mode() == mode
+        assert driver.scheduler.metric_names() == self._metric_names()
+        assert driver.scheduler.metric_mode() == self._mode_arg(mode)
+        assert driver.scheduler.is_multiobjective_scheduler() == (len(self._metric_names()) > 1)
 
     def test_same_seed_same_decisions(self):
         a = self._driver(seed=123).run(self.num_results // 2)
@@ -287,8 +327,8 @@ class SchedulerContract:
         assert len(driver.log) > start
 
     def test_lifecycle_calls_do_not_crash(self):
-        scheduler = self.make_scheduler(self.config_space, self.metric, "min", 0)
-        result = {self.metric: 1.0, "epoch": self.max_epochs, "cost": 1.0}
+        scheduler = self._make()
+        result = self._result(1.0, self.max_epochs, self._some_config())
         # trials the scheduler never suggested
         scheduler.on_trial_complete(self._trial(100, self._some_config()), result)
         scheduler.on_trial_error(self._trial(101, self._some_config()))
@@ -299,7 +339,7 @@ class SchedulerContract:
             assert suggestion is not None
             trial = self._trial(trial_id, suggestion.config)
             scheduler.on_trial_add(trial)
-            early = {self.metric: 1.0 + trial_id, "epoch": 1, "cost": 1.0}
+            early = self._result(1.0 + trial_id, 1, trial.config)
             assert scheduler.on_trial_result(trial, early) in SchedulerDecision.ALL
             if method == "complete":
                 scheduler.on_trial_complete(trial, early)
@@ -310,15 +350,15 @@ class SchedulerContract:
         assert scheduler.suggest(3) is not None
 
     def test_metadata_is_json_serializable(self):
-        scheduler = self.make_scheduler(self.config_space, self.metric, "max", 0)
+        scheduler = self._make("max")
         meta = json.loads(json.dumps(scheduler.metadata()))
-        assert meta["metric_names"] == [self.metric]
-        assert meta["metric_mode"] == "max"
+        assert meta["metric_names"] == self._metric_names()
+        assert meta["metric_mode"] == self._mode_arg("max")
         json.dumps(scheduler.metric_names())
         json.dumps(scheduler.metric_mode())
 
     def test_result_without_the_metric_raises_naming_it(self):
-        scheduler = self.make_scheduler(self.config_space, self.metric, "min", 0)
+        scheduler = self._make()
         suggestion = scheduler.suggest(0)
         trial = self._trial(0, suggestion.config)
         scheduler.on_trial_add(trial)
@@ -327,4 +367,35 @@ class SchedulerContract:
 
     def test_bad_mode_raises(self):
         with pytest.raises(ValueError, match="mode"):
-            self.make_scheduler(self.config_space, self.metric, "maximize", 0)
+            self.make_scheduler(self.config_space, self._metric_arg(), self._mode_arg("maximize"), 0)
+
+    def _metric_names(self) -> list[str]:
+        metric = self._metric_arg()
+        return list(metric) if isinstance(metric, (list, tuple)) else [metric]
+
+
+class MultiObjectiveSchedulerContract(SchedulerContract):
+    """The contract for multi-objective schedulers: :meth:`make_scheduler`
+    gets ``metric = [SchedulerContract.metric, second_metric]`` and ``mode =
+    [mode, "min"]`` (lists), and every result reports both metrics (the second
+    is :func:`model_size`, which conflicts with the first); the checks are
+    those of :class:`SchedulerContract`, with ``metric_names() ==
+    metric``, ``metric_mode() == mode`` and ``is_multiobjective_scheduler()``."""
+
+    #: Name of the second reported metric.
+    second_metric = "size"
+
+    def make_scheduler(
+        self, config_space: dict, metric: list[str], mode: list[str], random_seed: int
+    ) -> TrialScheduler:
+        """The scheduler under test, for this space, these metrics and modes, and seed."""
+        raise NotImplementedError
+
+    def _metric_arg(self):
+        return [self.metric, self.second_metric]
+
+    def _mode_arg(self, mode: str):
+        return [mode, "min"]
+
+    def _extra_metrics(self) -> dict:
+        return {self.second_metric: model_size}

@@ -241,7 +241,8 @@ def test_importing_baselines_stays_cheap():
 @pytest.mark.parametrize("name", sorted(n for n in SEARCHER_REGISTRY if n != "random_search"))
 def test_every_registered_searcher_builds_under_fifo(name):
     required = {"bayesopt_constrained": {"constraint_attr": "c"}}
-    scheduler = FIFOScheduler(SPACE, searcher=name, metric="y", random_seed=0, search_options=required.get(name))
+    metric = ["y", "z"] if name in ("nsga2", "moregularized_evolution") else "y"  # multi-objective
+    scheduler = FIFOScheduler(SPACE, searcher=name, metric=metric, random_seed=0, search_options=required.get(name))
     config = scheduler.suggest(trial_id=0).config
     assert set(SPACE) <= set(config)
 

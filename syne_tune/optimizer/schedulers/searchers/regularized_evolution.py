@@ -182,7 +182,15 @@ class RegularizedEvolution(StochasticAndFilterDuplicatesSearcher):
     def _signed(self, value: float) -> float:
         return -value if self._mode == "max" else value
 
-    def _update(self, trial_id: int, config: dict, result: dict) -> None:
+    def _value_of(self, trial_id: int, result: dict) -> Any:
+        """The value a member of the population keeps for ``result``, or
+        ``None`` if the result is to be ignored (non-finite metric).
+
+        Raises
+        ------
+        ValueError
+            If ``result`` lacks the metric.
+        """
         if self._metric not in result:
             raise ValueError(
                 f"{type(self).__name__}: the result of trial {trial_id} lacks the metric {self._metric!r}; "
@@ -191,6 +199,12 @@ class RegularizedEvolution(StochasticAndFilterDuplicatesSearcher):
         value = float(result[self._metric])
         if not math.isfinite(value):
             logger.warning("%s: ignoring non-finite %s of trial %s", type(self).__name__, self._metric, trial_id)
+            return None
+        return value
+
+    def _update(self, trial_id: int, config: dict, result: dict) -> None:
+        value = self._value_of(trial_id, result)
+        if value is None:
             return
         if not is_valid_config(self._hp_ranges.config_space, config):
             logger.warning(
@@ -232,8 +246,14 @@ class RegularizedEvolution(StochasticAndFilterDuplicatesSearcher):
         members = list(self._population)
         size = min(self.sample_size, len(members))
         sample = self.random_state.choice(len(members), size=size, replace=False)
-        scores = np.array([self._signed(members[i][2]) for i in sample])
-        return dict(members[int(sample[int(np.argmin(scores))])][1])
+        return dict(members[int(sample[self._best_in_sample(sample)])][1])
+
+    def _best_in_sample(self, sample: np.ndarray) -> int:
+        """Position in ``sample`` (indices into the population, in the order
+        drawn) of the parent: the smallest signed value, the first on ties."""
+        members = self._population
+        scores = np.array([self._signed(members[int(i)][2]) for i in sample])
+        return int(np.argmin(scores))
 
     def _mutable_keys(self) -> list[str]:
         """Hyperparameters with more than one value (``len`` 0: continuous)."""

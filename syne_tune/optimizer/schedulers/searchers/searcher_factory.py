@@ -51,6 +51,12 @@ SEARCHER_REGISTRY: dict[str, Any] = {
     "cqr": "syne_tune.optimizer.schedulers.searchers.conformal.surrogate_searcher:SurrogateSearcher",
     # random vectors of the encoded unit cube, decoded (DEHB's initial configurations)
     "random_encoded": "syne_tune.optimizer.schedulers.synchronous.dehb:EncodedRandomSearcher",
+    # multi-objective (metric is a list)
+    "nsga2": "syne_tune.optimizer.schedulers.multiobjective.nsga2_searcher:NSGA2Searcher",
+    "moregularized_evolution": (
+        "syne_tune.optimizer.schedulers.multiobjective.multi_objective_regularized_evolution:"
+        "MultiObjectiveRegularizedEvolution"
+    ),
 }
 
 #: Searchers used instead of a registered name when a multi-fidelity
