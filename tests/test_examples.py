@@ -46,3 +46,19 @@ def test_height_mobster_example():
     pytest.importorskip("autograd")
     out = run_example("launch_height_mobster.py", "--max_wallclock_time", "8", timeout=240)
     assert "GP observations:" in out and "Best trial" in out
+
+
+def test_instance_type_example_prints_the_pareto_front_and_writes_its_plot(tmp_path):
+    plot = tmp_path / "pareto.png"
+    out = run_example("launch_instance_type_tuning.py", "--plot", str(plot))
+    assert "MOASHA:" in out and "Pareto front (error vs dollar cost" in out and "Hypervolume" in out
+    if "Plot:" in out:  # matplotlib installed
+        assert plot.stat().st_size > 1000
+
+
+def test_height_moasha_example(tmp_path):
+    plot = tmp_path / "pareto.png"
+    out = run_example("launch_height_moasha.py", "--max_wallclock_time", "6", "--plot", str(plot))
+    assert "Pareto front (" in out and "mean_loss" in out
+    if "Plot:" in out:
+        assert plot.stat().st_size > 1000

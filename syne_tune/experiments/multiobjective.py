@@ -256,7 +256,7 @@ def plot_pareto_front(
     title: str | None = None,
     **plt_kwargs,
 ):
-    """Scatter all evaluated points of two metrics and highlight the Pareto front.
+    """Scatter the evaluated points of two metrics and highlight the Pareto front.
 
     Parameters
     ----------
@@ -268,8 +268,9 @@ def plot_pareto_front(
     modes
         ``"min"`` / ``"max"`` for both, or one per metric.
     per_trial
-        Which rows the front is chosen from (see :func:`pareto_set`); all
-        finite rows are drawn.
+        Which rows the front is chosen from and drawn (see
+        :func:`pareto_set`): ``"last"`` (default) the last result of every
+        trial, ``"all"`` every result.
     figure_path
         Save the figure to this file (drawn without pyplot, headless);
         ``None``: show it, unless ``ax`` is given.
@@ -304,8 +305,8 @@ def plot_pareto_front(
         names = _check_metrics(df, metrics, owner, min_count=2)
         signs = _signs(modes, 2, owner)
         positions, values = _pareto_positions(df, names, signs, per_trial)
-        finite = np.all(np.isfinite(values), axis=1)
-        points, front = values[finite] * signs, values[positions] * signs
+        candidates = _candidate_positions(df, np.all(np.isfinite(values), axis=1), per_trial)
+        points, front = values[candidates] * signs, values[positions] * signs
     else:
         points = as_objective_matrix(df_or_values, name="df_or_values")
         if points.shape[1] != 2:
@@ -321,7 +322,7 @@ def plot_pareto_front(
         fig, ax = new_figure(figsize, figure_path is not None)
     else:
         fig = ax.figure
-    ax.scatter(points[:, 0], points[:, 1], s=14, color="0.65", alpha=0.7, label="evaluated", zorder=1)
+    ax.scatter(points[:, 0], points[:, 1], s=14, color="0.65", alpha=0.7, label="trials (last result)" if per_trial == "last" else "results", zorder=1)
     if len(front):
         vx, vy = _staircase(front * signs)
         ax.plot(vx * signs[0], vy * signs[1], color="C3", linewidth=1.2, zorder=2)

@@ -12,7 +12,9 @@ with Optuna's shipped sampler and storage test cases::
 
 * :class:`SchedulerContract` (:mod:`syne_tune.testing.scheduler`): every
   :class:`~syne_tune.optimizer.scheduler.TrialScheduler`, including "pickled
-  mid-run, it continues with identical decisions";
+  mid-run, it continues with identical decisions", and
+  :class:`MultiObjectiveSchedulerContract`, the same for schedulers of
+  several metrics;
 * :class:`SearcherContract` (:mod:`syne_tune.testing.searcher`): every
   searcher;
 * :class:`BackendContract` (:mod:`syne_tune.testing.backend`): every
@@ -27,10 +29,17 @@ import them.
 
 from __future__ import annotations
 
-__all__ = ["SchedulerContract", "SearcherContract", "BackendContract", "BlackboxContract"]
+__all__ = [
+    "SchedulerContract",
+    "MultiObjectiveSchedulerContract",
+    "SearcherContract",
+    "BackendContract",
+    "BlackboxContract",
+]
 
 _LAZY = {
     "SchedulerContract": "syne_tune.testing.scheduler",
+    "MultiObjectiveSchedulerContract": "syne_tune.testing.scheduler",
     "SearcherContract": "syne_tune.testing.searcher",
     "BackendContract": "syne_tune.testing.backend",
     "BlackboxContract": "syne_tune.testing.blackbox",

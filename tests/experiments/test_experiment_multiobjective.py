@@ -147,13 +147,13 @@ def test_plot_pareto_and_plot_hypervolume_write_png(experiment, tmp_path):
     ax = fig.axes[0]
     assert ax.get_xlabel() == "loss" and ax.get_ylabel() == "acc"
     evaluated, front = ax.collections[0].get_offsets(), ax.collections[1].get_offsets()
-    assert len(evaluated) == 7  # finite rows (8 rows, one NaN)
+    assert len(evaluated) == 5  # the last finite row of each of the 5 trials (per_trial="last")
     assert sorted(map(tuple, np.asarray(front).tolist())) == [(0.2, 0.6), (0.3, 0.7), (0.4, 0.8)]
     # staircase through the front, x increasing; for (min, max) it steps up
     line = ax.lines[0]
     assert list(line.get_xdata()) == [0.2, 0.3, 0.3, 0.4, 0.4]
     assert list(line.get_ydata()) == [0.6, 0.6, 0.7, 0.7, 0.8]
-    assert ax.get_title() == "Pareto front (3 of 7 points)"
+    assert ax.get_title() == "Pareto front (3 of 5 points)"
 
     fig = experiment.plot_hypervolume(reference_point=[1.0, 0.0], figure_path=tmp_path / "hv.png")
     assert (tmp_path / "hv.png").stat().st_size > 1000
