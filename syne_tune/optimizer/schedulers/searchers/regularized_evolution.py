@@ -296,8 +296,7 @@ class RegularizedEvolution(StochasticAndFilterDuplicatesSearcher):
         if self._restrict_X_for is not self._hp_ranges:
             self._restrict_X_for = self._hp_ranges
             self._restrict_X = self._hp_ranges.to_ndarray_matrix(self._restrict)
-        pool = range(len(self._restrict)) if self._allow_duplicates else self._restrict_unused
-        pool = np.array([i for i in pool if not self.should_not_suggest(self._restrict[i])], dtype=int)
+        pool = np.arange(len(self._restrict)) if self._allow_duplicates else np.asarray(self._restrict_unused, int)
         if pool.size == 0:
             return None
         X = self._restrict_X[pool]
@@ -307,21 +306,32 @@ class RegularizedEvolution(StochasticAndFilterDuplicatesSearcher):
         starts = np.array([ranges[k][0] for k in self._hp_ranges.internal_keys], dtype=int)
         per_key = np.logical_or.reduceat(differs, starts, axis=1) if X.shape[1] else np.zeros((len(X), 0), bool)
         num_diff = per_key.sum(axis=1)
+        # Candidates are checked against should_not_suggest one at a time, as
+        # they are drawn (checking the whole pool costs a match string per
+        # restricted configuration and suggestion).
         single = np.flatnonzero(num_diff == 1)
-        if single.size:
+        while single.size:
             changed = np.argmax(per_key[single], axis=1)  # the hyperparameter each one changes
             keys = np.unique(changed)
             key = keys[self.random_state.randint(len(keys))]
             options = single[changed == key]
             pos = int(options[self.random_state.randint(len(options))])
+            if not self.should_not_suggest(self._restrict[int(pool[pos])]):
+                break
+            single = single[single != pos]
         else:
             others = np.flatnonzero(num_diff >= 1)
             if others.size == 0:
                 return None
             from scipy.spatial import cKDTree
 
-            _, nearest = cKDTree(X[others]).query(p, k=1)
-            pos = int(others[int(nearest)])
+            _, nearest = cKDTree(X[others]).query(p, k=len(others))
+            for k in np.atleast_1d(nearest):
+                pos = int(others[int(k)])
+                if not self.should_not_suggest(self._restrict[int(pool[pos])]):
+                    break
+            else:
+                return None
         idx = int(pool[pos])
         if not self._allow_duplicates:
             self._restrict_unused.remove(idx)
