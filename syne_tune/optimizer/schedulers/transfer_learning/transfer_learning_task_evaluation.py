@@ -116,8 +116,8 @@ class TransferLearningTaskEvaluations:
             Shape ``(num_evals,)``.
         """
         values = self.objectives_evaluations[..., self.objective_index(objective)]
-        with np.errstate(invalid="ignore"):
-            per_fidelity = np.nanmean(values, axis=1) if values.shape[1] > 1 else values[:, 0, :]
+        counts = np.sum(~np.isnan(values), axis=1)
+        per_fidelity = np.where(counts > 0, np.nansum(values, axis=1) / np.maximum(counts, 1), np.nan)
         # last fidelity with a value
         has = ~np.isnan(per_fidelity)
         last = np.where(has.any(axis=1), per_fidelity.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1), 0)
