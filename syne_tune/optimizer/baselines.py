@@ -753,3 +753,242 @@ class MORandomScalarizationBayesOpt(FIFOScheduler):
             **search_options,
         )
         super().__init__(config_space, metric=metric, mode=mode, searcher=searcher, random_seed=random_seed, **kwargs)
+
+
+# --- transfer learning ---
+
+from syne_tune.optimizer.schedulers.transfer_learning.bounding_box import BoundingBox  # noqa: E402
+from syne_tune.optimizer.schedulers.transfer_learning.rush import RUSHScheduler  # noqa: E402
+
+
+class RUSH(RUSHScheduler):
+    """RUSH (Zappella et al., 2021): ASHA whose first trials are the best
+    configurations of earlier tasks, whose results at each rung level are
+    thresholds later trials must meet
+    (:class:`~syne_tune.optimizer.schedulers.transfer_learning.RUSHScheduler`).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize (an objective of every earlier task).
+    resource_attr
+        Resource reported with each result (e.g. ``"epoch"``).
+    transfer_learning_evaluations
+        Task name -> :class:`~syne_tune.optimizer.schedulers.transfer_learning.TransferLearningTaskEvaluations`.
+    mode
+        ``"min"`` (default) or ``"max"``.
+    num_hyperparameters_per_task
+        Best configurations taken from each earlier task (default 1).
+    type
+        ``"stopping"`` (default) or ``"promotion"``.
+    hyperband_kwargs
+        Further :class:`RUSHScheduler` / :class:`HyperbandScheduler` arguments
+        (``custom_rush_points``, ``points_to_evaluate``, ...); one of ``max_t``
+        and ``max_resource_attr`` is required.
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: str,
+        resource_attr: str,
+        transfer_learning_evaluations: dict,
+        mode: str = "min",
+        num_hyperparameters_per_task: int = 1,
+        type: str = "stopping",
+        **hyperband_kwargs,
+    ):
+        _need_one(hyperband_kwargs, "RUSH")
+        super().__init__(
+            config_space,
+            transfer_learning_evaluations=transfer_learning_evaluations,
+            metric=metric,
+            type=type,
+            num_hyperparameters_per_task=num_hyperparameters_per_task,
+            mode=mode,
+            resource_attr=resource_attr,
+            **hyperband_kwargs,
+        )
+
+
+class ZeroShotTransfer(FIFOScheduler):
+    """Zero-shot transfer (Wistuba et al., 2015): a greedy portfolio of the
+    configurations of earlier tasks with the best average normalized rank,
+    then random search (searcher ``"zero_shot"``,
+    :class:`~syne_tune.optimizer.schedulers.transfer_learning.ZeroShotTransfer`).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    transfer_learning_evaluations
+        Task name -> its evaluations
+        (:class:`~syne_tune.optimizer.schedulers.transfer_learning.TransferLearningTaskEvaluations`).
+    metric
+        Metric to optimize; an objective of every task.
+    mode
+        ``"min"`` or ``"max"``.
+    sort_transfer_learning_evaluations
+        ``True``: align tasks by configuration; ``False``: their rows are
+        already aligned by position.
+    use_surrogates
+        Predict the values of configurations a task did not evaluate with a
+        k-NN surrogate per task (needed when tasks were evaluated on
+        different configurations, e.g. ``icml-xgboost``, ``lcbench``).
+    random_seed
+        Seed of the random configurations after the portfolio.
+    kwargs
+        Further :class:`FIFOScheduler` arguments (``points_to_evaluate``:
+        ``None`` suggests one midpoint configuration before the portfolio,
+        ``[]`` starts with it; ``search_options``, e.g.
+        ``{"restrict_configurations": [...]}``).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        transfer_learning_evaluations: dict,
+        metric: str,
+        mode: str = "min",
+        sort_transfer_learning_evaluations: bool = True,
+        use_surrogates: bool = False,
+        random_seed: int | None = None,
+        **kwargs,
+    ):
+        _reject_searcher(kwargs, "ZeroShotTransfer")
+        kwargs = _with_search_options(
+            kwargs,
+            transfer_learning_evaluations=transfer_learning_evaluations,
+            sort_transfer_learning_evaluations=sort_transfer_learning_evaluations,
+            use_surrogates=use_surrogates,
+        )
+        super().__init__(
+            config_space, metric=metric, mode=mode, searcher="zero_shot", random_seed=random_seed, **kwargs
+        )
+
+
+class ASHABB(BoundingBox):
+    """ASHA (random search with successive halving) inside the bounding box of
+    the best configurations of earlier tasks
+    (:class:`~syne_tune.optimizer.schedulers.transfer_learning.BoundingBox`).
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize; an objective of every task.
+    resource_attr
+        Resource reported with each result (e.g. ``"epoch"``).
+    transfer_learning_evaluations
+        Task name -> its evaluations.
+    mode
+        ``"min"`` or ``"max"``.
+    num_hyperparameters_per_task
+        Best configurations of every task spanning the box.
+    asha_kwargs
+        Further :class:`ASHA` arguments (one of ``max_t`` and
+        ``max_resource_attr`` is required; ``random_seed``, ``type``, ...).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: str,
+        resource_attr: str,
+        transfer_learning_evaluations: dict,
+        mode: str = "min",
+        num_hyperparameters_per_task: int = 1,
+        **asha_kwargs,
+    ):
+        _reject_searcher(asha_kwargs, "ASHABB")
+        super().__init__(
+            # called once, in the constructor, and not kept: a lambda pickles fine
+            scheduler_fun=lambda box, mode, metric: ASHA(
+                box, metric=metric, mode=mode, resource_attr=resource_attr, **asha_kwargs
+            ),
+            config_space=config_space,
+            metric=metric,
+            transfer_learning_evaluations=transfer_learning_evaluations,
+            mode=mode,
+            num_hyperparameters_per_task=num_hyperparameters_per_task,
+        )
+
+
+class ASHACTS(HyperbandScheduler):
+    """ASHA whose new configurations come from Copula Thompson sampling over
+    a surrogate fitted to earlier tasks (Salinas, Shen, Perrone, ICML 2020;
+    :class:`~syne_tune.optimizer.schedulers.transfer_learning.quantile_based.QuantileBasedSurrogateSearcher`).
+    The searcher does not learn from the task tuned now; ASHA's early
+    stopping does.
+
+    Parameters
+    ----------
+    config_space
+        Configuration space.
+    metric
+        Metric to optimize (the objective of that name is transferred).
+    resource_attr
+        Resource reported with each result (e.g. ``"epoch"``).
+    transfer_learning_evaluations
+        Task name -> evaluations of an earlier task
+        (:class:`~syne_tune.optimizer.schedulers.transfer_learning.TransferLearningTaskEvaluations`).
+    mode
+        ``"min"`` (default) or ``"max"``.
+    random_seed
+        Seed of the scheduler and of the searcher (drawn once if ``None``).
+    kwargs
+        :class:`HyperbandScheduler` arguments; one of ``max_t`` and
+        ``max_resource_attr`` is required. ``search_options`` go to the
+        searcher (e.g. ``{"max_fit_samples": 20000, "normalization":
+        "standard", "num_candidates": 5000}``).
+    """
+
+    def __init__(
+        self,
+        config_space: dict,
+        metric: str,
+        resource_attr: str,
+        transfer_learning_evaluations: dict,
+        mode: str = "min",
+        random_seed: int | None = None,
+        **kwargs,
+    ):
+        import inspect
+
+        from syne_tune.optimizer.schedulers.transfer_learning.quantile_based.quantile_based_searcher import (
+            QuantileBasedSurrogateSearcher,
+        )
+        from syne_tune.utils.validation import check_keys
+
+        _reject_searcher(kwargs, "ASHACTS")
+        _need_one(kwargs, "ASHACTS")
+        search_options = dict(kwargs.pop("search_options", None) or {})
+        fixed = {"config_space", "metric", "transfer_learning_evaluations", "mode", "random_seed"}
+        check_keys(
+            "ASHACTS",
+            "search_options",
+            search_options,
+            set(inspect.signature(QuantileBasedSurrogateSearcher).parameters) - fixed,
+        )
+        if random_seed is None:
+            random_seed = int(np.random.randint(0, MAX_SEED))
+        searcher = QuantileBasedSurrogateSearcher(
+            config_space,
+            metric=metric,
+            transfer_learning_evaluations=transfer_learning_evaluations,
+            mode=mode,
+            random_seed=random_seed,
+            **search_options,
+        )
+        super().__init__(
+            config_space,
+            metric=metric,
+            mode=mode,
+            searcher=searcher,
+            resource_attr=resource_attr,
+            random_seed=random_seed,
+            **kwargs,
+        )

@@ -472,7 +472,7 @@ def test_brackets_default_and_all(caplog):
         ({"reduction_factor": 1.5}, "The 'reduction_factor' parameter of HyperbandScheduler must be a float in the range [2, inf). Got 1.5 instead."),
         ({"rung_increment": 0}, "The 'rung_increment' parameter of HyperbandScheduler must be an int in the range [1, inf) or None. Got 0 instead."),
         ({"searcher_data": "some"}, "The 'searcher_data' parameter of HyperbandScheduler must be a str among"),
-        ({"type": "bogus"}, "The 'type' parameter of HyperbandScheduler must be a str among {'cost_promotion', 'dyhpo', 'pasha', 'promotion', 'stopping'}. Got 'bogus' instead."),
+        ({"type": "bogus"}, "The 'type' parameter of HyperbandScheduler must be a str among {'cost_promotion', 'dyhpo', 'pasha', 'promotion', 'rush_promotion', 'rush_stopping', 'stopping'}. Got 'bogus' instead."),
         ({"resource_attr": ""}, "The 'resource_attr' parameter of HyperbandScheduler must be a non-empty str. Got '' instead."),
         ({"register_pending_myopic": "yes"}, "The 'register_pending_myopic' parameter of HyperbandScheduler must be a bool."),
         ({"rung_system_kwargs": [1]}, "The 'rung_system_kwargs' parameter of HyperbandScheduler must be a dict or None."),
@@ -517,6 +517,8 @@ def test_rung_system_option_names():
         "cost_promotion": [],
         "pasha": ["epsilon", "epsilon_percentile", "epsilon_scaling", "ranking_criterion"],
         "dyhpo": ["probability_sh"],
+        "rush_stopping": ["num_threshold_candidates"],
+        "rush_promotion": ["num_threshold_candidates"],
     }
 
 

@@ -238,9 +238,19 @@ def test_importing_baselines_stays_cheap():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def _evaluations():
+    import numpy as np
+    import pandas as pd
+
+    from syne_tune.optimizer.schedulers.transfer_learning import TransferLearningTaskEvaluations
+
+    hp = pd.DataFrame({"x": [0.1, 0.7], "n": [1, 3]})
+    return {"task": TransferLearningTaskEvaluations(SPACE, hp, ["y"], np.array([1.0, 2.0]).reshape(2, 1, 1, 1))}
+
+
 @pytest.mark.parametrize("name", sorted(n for n in SEARCHER_REGISTRY if n != "random_search"))
 def test_every_registered_searcher_builds_under_fifo(name):
-    required = {"bayesopt_constrained": {"constraint_attr": "c"}}
+    required = {"bayesopt_constrained": {"constraint_attr": "c"}, "zero_shot": {"transfer_learning_evaluations": _evaluations()}}
     metric = ["y", "z"] if name in ("nsga2", "moregularized_evolution") else "y"  # multi-objective
     scheduler = FIFOScheduler(SPACE, searcher=name, metric=metric, random_seed=0, search_options=required.get(name))
     config = scheduler.suggest(trial_id=0).config

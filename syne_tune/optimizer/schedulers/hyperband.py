@@ -50,6 +50,8 @@ from syne_tune.optimizer.schedulers.multifidelity.rung_levels import (
     max_num_brackets,
 )
 from syne_tune.optimizer.schedulers.multifidelity.rung_system import RUNG_SYSTEMS, Promotion, RungReport
+# registers type="rush_stopping" and type="rush_promotion" (RUSH, transfer learning)
+import syne_tune.optimizer.schedulers.multifidelity.rush_rung_system  # noqa: F401
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 from syne_tune.utils.validation import (
     Constraint,
@@ -243,6 +245,10 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
         ``"stopping"`` (default), ``"promotion"``, ``"cost_promotion"``,
         ``"pasha"``, ``"dyhpo"`` (with ``searcher="dyhpo"``, see
         :mod:`~syne_tune.optimizer.schedulers.multifidelity.dyhpo_rung_system`),
+        ``"rush_stopping"``, ``"rush_promotion"`` (RUSH: the first
+        ``rung_system_kwargs["num_threshold_candidates"]`` trials set
+        thresholds, see
+        :mod:`~syne_tune.optimizer.schedulers.multifidelity.rush_rung_system`),
         or a type registered with
         :func:`~syne_tune.optimizer.schedulers.multifidelity.rung_system.register_rung_system`.
     searcher_data
@@ -260,7 +266,8 @@ class HyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOScheduler):
     rung_system_kwargs
         Options of the rung system of ``type`` (PASHA: ``ranking_criterion``,
         ``epsilon``, ``epsilon_scaling``, ``epsilon_percentile``; DyHPO:
-        ``probability_sh``; the other built-in types have none). Unknown
+        ``probability_sh``; RUSH: ``num_threshold_candidates``; the other
+        built-in types have none). Unknown
         keys raise, naming the closest valid ones.
     early_checkpoint_removal_kwargs
         Speculative removal of checkpoints of paused trials (promotion types;

@@ -51,6 +51,8 @@ SEARCHER_REGISTRY: dict[str, Any] = {
     "cqr": "syne_tune.optimizer.schedulers.searchers.conformal.surrogate_searcher:SurrogateSearcher",
     # random vectors of the encoded unit cube, decoded (DEHB's initial configurations)
     "random_encoded": "syne_tune.optimizer.schedulers.synchronous.dehb:EncodedRandomSearcher",
+    # transfer learning (needs transfer_learning_evaluations)
+    "zero_shot": "syne_tune.optimizer.schedulers.transfer_learning.zero_shot:ZeroShotTransfer",
     # multi-objective (metric is a list)
     "nsga2": "syne_tune.optimizer.schedulers.multiobjective.nsga2_searcher:NSGA2Searcher",
     "moregularized_evolution": (
