@@ -204,3 +204,25 @@ def test_sync_hyperband_argument_errors():
         SynchronousGeometricHyperbandScheduler(SPACE, metric="y", max_t=9, max_resource_level=9)
     with pytest.raises(InvalidParameterError, match="bracket_rungs"):
         SynchronousGeometricHyperbandScheduler(SPACE, metric="y", max_t=9, bracket_rungs=[[(1, 9)]])
+
+
+@pytest.mark.parametrize("baseline", ["SyncHyperband", "DEHB", "SyncBOHB"])
+def test_fewer_configurations_than_slots_still_promote(baseline):
+    """A table of 5 configurations and a first rung of 9 slots: the 4 slots
+    that cannot be filled fail, the rung completes, and its best trials are
+    resumed at the next levels (a tuner asks again after every result)."""
+    from syne_tune.optimizer import baselines
+    from syne_tune.testing.scheduler import SchedulerDriver
+
+    space = {"x": uniform(0, 1), "epochs": 9}
+    table = [{"x": v} for v in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    scheduler = getattr(baselines, baseline)(
+        space, metric="loss", resource_attr="epoch", max_resource_attr="epochs", random_seed=0,
+        search_options={"restrict_configurations": table}, points_to_evaluate=[],
+    )
+    driver = SchedulerDriver(scheduler, max_epochs=9, n_workers=2)
+    driver.run(200)
+    resumed = [entry for entry in driver.log if entry[0] == "resume"]
+    assert len({e[1] for e in driver.log if e[0] == "start"}) == 5  # every configuration, once
+    assert resumed, "no trial was promoted"
+    assert max(e[2] for e in driver.log if e[0] == "decision") == 9  # some trial reached the last level

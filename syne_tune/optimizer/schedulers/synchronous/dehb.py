@@ -686,27 +686,9 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
         return dehb_bracket_rungs(*self._first_bracket())
 
     # -- suggestions ----------------------------------------------------------------
-    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        while True:
-            bracket_id, slot = self.bracket_manager.next_job()
-            if slot.trial_id is None:
-                break
-            # first bracket with pause and resume: the promoted trial resumes
-            tid = slot.trial_id
-            if tid in self._configs:
-                config = self._configs[tid]
-                if self.max_resource_attr is not None:
-                    config = dict(config, **{self.max_resource_attr: slot.level})
-                self._pending[tid] = (bracket_id, slot)
-                self._decisions[tid] = SchedulerDecision.CONTINUE
-                return TrialSuggestion.resume_suggestion(tid, config)
-            # a slot whose suggestion had failed cannot be resumed
-            self._fail_slot(bracket_id, slot, tid)
+    def _start_slot(self, bracket_id: int, slot: SlotInRung, trial_id: int) -> TrialSuggestion | None:
         found = self._new_config(bracket_id, slot)
         if found is None:
-            # No configuration left: the slot counts as failed, so the
-            # bracket does not wait for it forever
-            self._fail_slot(bracket_id, slot, trial_id)
             return None
         config, vector = found
         config = dict(config)
@@ -719,11 +701,6 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
         self._decisions[trial_id] = SchedulerDecision.CONTINUE
         self.searcher.register_pending(trial_id, config=config, milestone=slot.level)
         return TrialSuggestion.start_suggestion(config)
-
-    def _fail_slot(self, bracket_id: int, slot: SlotInRung, trial_id) -> None:
-        slot.trial_id = trial_id
-        slot.metric_val = math.nan
-        self._on_slot_result(bracket_id, slot)
 
     def _new_config(self, bracket_id: int, slot: SlotInRung) -> tuple[dict, np.ndarray] | None:
         """Configuration and vector of the new trial for ``slot``."""

@@ -119,6 +119,8 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         self.searcher.configure_scheduler(self)
         # trial_id -> (bracket_id, slot) of the job it is running
         self._pending: dict[Any, tuple[int, SlotInRung]] = {}
+        #: slots failed without a trial (they get the ids -1, -2, ...)
+        self._num_failed_slots = 0
         self._configs: dict[Any, dict] = {}
         # trial_id -> last decision (for results arriving after it)
         self._decisions: dict[Any, str] = {}
@@ -141,24 +143,43 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         return self._resource_attr
 
     def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        bracket_id, slot = self.bracket_manager.next_job()
-        if slot.trial_id is not None:
-            tid = slot.trial_id
-            config = self._configs[tid]
-            if self.max_resource_attr is not None:
-                config = dict(config)
-                config[self.max_resource_attr] = slot.level
-            self._pending[tid] = (bracket_id, slot)
-            self._decisions[tid] = SchedulerDecision.CONTINUE
-            self.searcher.register_pending(tid, config=self._configs[tid], milestone=slot.level)
-            return TrialSuggestion.resume_suggestion(tid, config)
+        # A slot that cannot be filled (no configuration left, or its promoted
+        # trial was never started) counts as failed, so that its rung does not
+        # wait for it forever, and the next job is tried; after a round of
+        # every slot of every bracket, there is nothing to suggest.
+        for _ in range(self._slots_per_round()):
+            bracket_id, slot = self.bracket_manager.next_job()
+            if slot.trial_id is not None:
+                if slot.trial_id in self._configs:
+                    return self._resume_slot(bracket_id, slot)
+                self._fail_slot(bracket_id, slot)
+                continue
+            suggestion = self._start_slot(bracket_id, slot, trial_id)
+            if suggestion is not None:
+                return suggestion
+            self._fail_slot(bracket_id, slot)
+        return None
+
+    def _slots_per_round(self) -> int:
+        """Slots of all brackets of one round (the most one suggestion may fail)."""
+        return sum(int(n) for rungs in self.bracket_manager.bracket_rungs for n, _ in rungs) + 1
+
+    def _resume_slot(self, bracket_id: int, slot: SlotInRung) -> TrialSuggestion:
+        """Resume the trial promoted into ``slot`` at its level."""
+        tid = slot.trial_id
+        config = self._configs[tid]
+        if self.max_resource_attr is not None:
+            config = dict(config)
+            config[self.max_resource_attr] = slot.level
+        self._pending[tid] = (bracket_id, slot)
+        self._decisions[tid] = SchedulerDecision.CONTINUE
+        self.searcher.register_pending(tid, config=self._configs[tid], milestone=slot.level)
+        return TrialSuggestion.resume_suggestion(tid, config)
+
+    def _start_slot(self, bracket_id: int, slot: SlotInRung, trial_id: int) -> TrialSuggestion | None:
+        """Start a new trial for ``slot`` (``None`` if there is no configuration left)."""
         config = self.searcher.get_config(trial_id=trial_id)
         if config is None:
-            # No configuration left: the slot counts as failed, so the
-            # bracket does not wait for it forever
-            slot.trial_id = trial_id
-            slot.metric_val = math.nan
-            self._on_slot_result(bracket_id, slot)
             return None
         config = dict(config)
         if self.max_resource_attr is not None:
@@ -169,6 +190,15 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         self._decisions[trial_id] = SchedulerDecision.CONTINUE
         self.searcher.register_pending(trial_id, config=config, milestone=slot.level)
         return TrialSuggestion.start_suggestion(config)
+
+    def _fail_slot(self, bracket_id: int, slot: SlotInRung) -> None:
+        """Give ``slot`` a NaN result. A slot without a trial gets an id of its
+        own, ``-1, -2, ...``: never a trial id of the tuner, never resumed."""
+        if slot.trial_id is None:
+            self._num_failed_slots += 1
+            slot.trial_id = -self._num_failed_slots
+        slot.metric_val = math.nan
+        self._on_slot_result(bracket_id, slot)
 
     def _on_slot_result(self, bracket_id: int, slot: SlotInRung) -> None:
         not_promoted = self.bracket_manager.on_result(bracket_id, slot)
