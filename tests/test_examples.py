@@ -62,3 +62,21 @@ def test_height_moasha_example(tmp_path):
     assert "Pareto front (" in out and "mean_loss" in out
     if "Plot:" in out:
         assert plot.stat().st_size > 1000
+
+
+def _blackbox_available(name: str, mirror_folder: str) -> bool:
+    from syne_tune.blackbox_repository.conversion_scripts.utils import data_mirror_path
+    from syne_tune.blackbox_repository.repository import repository_path
+
+    mirror = data_mirror_path()
+    return (repository_path() / name).is_dir() or (mirror is not None and (mirror / mirror_folder).is_dir())
+
+
+def test_transfer_learning_example_compares_with_asha():
+    pytest.importorskip("sklearn")
+    if not _blackbox_available("lcbench", "yahpo"):  # lcbench is sampled from the YAHPO Gym surrogate
+        pytest.skip("lcbench is neither in the blackbox repository nor in the data mirror")
+    out = run_example("launch_transfer_learning.py", "--methods", "ASHA", "RUSH", "ZS", timeout=600)
+    assert "Earlier tasks: 33 lcbench datasets" in out
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["ASHA"], ["RUSH"], ["ZS"])]
+    assert [r[0] for r in rows] == ["ASHA", "RUSH", "ZS"] and all(len(r) == 5 for r in rows)
