@@ -388,7 +388,7 @@ def test_sort_option_aligns_rows_by_configuration_or_by_position():
     positional = ZeroShotTransfer(_X, "loss", shuffled, sort_transfer_learning_evaluations=False)
     # by position: the candidates are the rows of the first task, values row by row
     first = shuffled["a"].configurations()
-    by_row = {name: list(task.objective_values("loss")) for name, task in shuffled.items()}
+    by_row = {name: list(task.final_objective_values("loss")) for name, task in shuffled.items()}
     assert [c["x"] for c in positional.portfolio] == [first[j]["x"] for j in _naive_greedy(by_row, "min")]
     uneven = dict(_zero_shot_tasks(), d=_task(_X, _CANDIDATES[:3], [1, 2, 3]))
     with pytest.raises(InvalidParameterError, match="'sort_transfer_learning_evaluations'"):
@@ -495,12 +495,12 @@ def test_real_blackbox_box_and_portfolio():
     ranges = make_hyperparameter_ranges(space)
     value_of = {}
     for name, evaluations in tasks.items():
-        for config, y in zip(evaluations.configurations(), evaluations.objective_values("metric_error")):
+        for config, y in zip(evaluations.configurations(), evaluations.final_objective_values("metric_error")):
             value_of[ranges.config_to_match_string(config)] = (name, y)
     owners = [value_of[ranges.config_to_match_string(c)] for c in searcher.portfolio]
     assert sorted(name for name, _ in owners) == sorted(tasks)
     for name, y in owners:
-        assert y == np.nanmin(tasks[name].objective_values("metric_error"))
+        assert y == np.nanmin(tasks[name].final_objective_values("metric_error"))
 
 
 # -- contracts -----------------------------------------------------------------------

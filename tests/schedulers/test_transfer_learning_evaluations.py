@@ -30,7 +30,7 @@ def test_objective_values_average_seeds_at_the_last_fidelity_with_a_value():
         ]
     )
     task = _task(y, seeds=2, fidelities=2)
-    values = task.objective_values("loss")
+    values = task.final_objective_values("loss")
     assert values[:2].tolist() == [3.0, 2.0] and np.isnan(values[2]) and values[3] == 8.0
 
 
@@ -53,7 +53,7 @@ def test_bad_arguments_name_the_parameter():
         TransferLearningTaskEvaluations(SPACE, hp, ["loss", "time"], np.zeros((1, 1, 1, 1)))
     task = _task([1, 2, 3, 4])
     with pytest.raises(InvalidParameterError, match="'objective' parameter .* \\['loss'\\]"):
-        task.objective_values("accuracy")
+        task.final_objective_values("accuracy")
     with pytest.raises(InvalidParameterError, match="'k' parameter"):
         task.top_k_hyperparameter_configurations(0, "min")
     with pytest.raises(InvalidParameterError, match="'mode' parameter"):
@@ -77,7 +77,7 @@ def test_from_experiment_takes_the_last_result_of_every_trial(tmp_path):
     exp = ExperimentResult(name="run", results=df, metadata=meta, tuner=None, path=tmp_path)
     task = TransferLearningTaskEvaluations.from_experiment(exp)
     assert task.objectives_evaluations.shape == (3, 1, 1, 1)
-    assert task.objective_values().tolist() == [4.0, 2.0, 9.0]
+    assert task.final_objective_values().tolist() == [4.0, 2.0, 9.0]
     assert task.top_k_hyperparameter_configurations(1, "min") == [{"x": 0.5, "n": 2}]
     assert set(task.configuration_space) == {"x", "n"}
     with pytest.raises(InvalidParameterError, match="did not report"):
@@ -96,4 +96,11 @@ def test_from_blackbox_of_the_repository():
     )
     task = TransferLearningTaskEvaluations.from_blackbox(bb)
     assert task.objectives_names == ["loss", "time"] and task.objectives_evaluations.shape == (2, 1, 3, 2)
-    assert task.objective_values("time").tolist() == [5.0, 11.0]
+    assert task.final_objective_values("time").tolist() == [5.0, 11.0]
+
+
+def test_objective_values_are_all_values_of_an_objective_as_in_syne_tune():
+    y = np.arange(8, dtype=float).reshape(4, 2, 1, 1)
+    task = _task(y, seeds=2)
+    assert task.objective_values("loss").shape == (4, 2, 1)
+    assert task.objective_values("loss")[:, 0, 0].tolist() == [0.0, 2.0, 4.0, 6.0]

@@ -373,7 +373,7 @@ def test_real_blackbox_suggestions_beat_random():
         restrict_configurations=restrict,
         regressor_kwargs={"max_iter": 50},
     )
-    values = held_out.objective_values("metric_error")
+    values = held_out.final_objective_values("metric_error")
     index = {tuple(sorted(c.items())): i for i, c in enumerate(restrict)}
     picked = [values[index[tuple(sorted(searcher.get_config(trial_id=i).items()))]] for i in range(10)]
     percentiles = [np.mean(values < v) for v in picked]

@@ -16,7 +16,11 @@ Such a dict is built from
   (every trial one evaluation, its last reported result, one seed, one fidelity).
 
 "Best" configurations are ranked by an objective averaged over seeds at the
-last fidelity with a value (:meth:`~TransferLearningTaskEvaluations.objective_values`).
+last fidelity with a value
+(:meth:`~TransferLearningTaskEvaluations.final_objective_values`);
+:meth:`~TransferLearningTaskEvaluations.objective_values` gives all values of
+an objective, shape ``(num_evals, num_seeds, num_fidelities)``, as in Syne
+Tune.
 """
 
 from __future__ import annotations
@@ -106,7 +110,17 @@ class TransferLearningTaskEvaluations:
             )
         return self.objectives_names.index(objective)
 
-    def objective_values(self, objective: str | None = None) -> np.ndarray:
+    def objective_values(self, objective_name: str | None = None) -> np.ndarray:
+        """All values of one objective (as in Syne Tune).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(num_evals, num_seeds, num_fidelities)``.
+        """
+        return self.objectives_evaluations[..., self.objective_index(objective_name)]
+
+    def final_objective_values(self, objective: str | None = None) -> np.ndarray:
         """Per configuration: the objective averaged over seeds at the last
         fidelity where it has a value (NaN if it has none).
 
@@ -115,7 +129,7 @@ class TransferLearningTaskEvaluations:
         numpy.ndarray
             Shape ``(num_evals,)``.
         """
-        values = self.objectives_evaluations[..., self.objective_index(objective)]
+        values = self.objective_values(objective)
         counts = np.sum(~np.isnan(values), axis=1)
         per_fidelity = np.where(counts > 0, np.nansum(values, axis=1) / np.maximum(counts, 1), np.nan)
         # last fidelity with a value
@@ -133,7 +147,7 @@ class TransferLearningTaskEvaluations:
     def top_k_hyperparameter_configurations(
         self, k: int, mode: str, objective: str | None = None
     ) -> list[dict[str, Any]]:
-        """The ``k`` best configurations (best first) by :meth:`objective_values`.
+        """The ``k`` best configurations (best first) by :meth:`final_objective_values`.
 
         Parameters
         ----------
@@ -154,7 +168,7 @@ class TransferLearningTaskEvaluations:
             raise InvalidParameterError(
                 f"The 'k' parameter of top_k_hyperparameter_configurations must be an int >= 1. Got {k!r} instead."
             )
-        values = self.objective_values(objective)
+        values = self.final_objective_values(objective)
         signed = values if mode == "min" else -values
         order = np.argsort(np.where(np.isnan(signed), np.inf, signed), kind="stable")
         order = [i for i in order if not np.isnan(values[i])][: int(k)]

@@ -268,7 +268,7 @@ class ZeroShotTransfer(StochasticAndFilterDuplicatesSearcher):
         rows = np.flatnonzero(in_bounding_box(frame, self.config_space))
         columns = {k: _cast_column(self.config_space[k], frame[k].to_numpy()[rows]) for k in keys}
         configs = [{k: columns[k][i] for k in keys} for i in range(len(rows))]
-        return configs, rows, evaluations.objective_values(metric)[rows]
+        return configs, rows, evaluations.final_objective_values(metric)[rows]
 
     def _candidates_and_values(
         self, transfer_learning_evaluations: dict[str, TransferLearningTaskEvaluations], metric: str
@@ -348,7 +348,7 @@ class ZeroShotTransfer(StochasticAndFilterDuplicatesSearcher):
                 f"The 'transfer_learning_evaluations' parameter of {type(self).__name__} must hold configurations "
                 "inside config_space (and restrict_configurations, if given). Got none."
             )
-        values = np.stack([evaluations.objective_values(metric)[rows] for _, evaluations in tasks])
+        values = np.stack([evaluations.final_objective_values(metric)[rows] for _, evaluations in tasks])
         return configs, values
 
     def _impute(self, row: np.ndarray, configs: list[dict], y: np.ndarray, candidates: list[dict]) -> None:

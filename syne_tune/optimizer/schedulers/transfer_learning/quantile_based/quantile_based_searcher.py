@@ -12,7 +12,7 @@ being tuned (see "No online update" below).
 the objective is the one named ``metric`` (the only one if the task has a
 single objective under another name), per configuration averaged over seeds
 at the last fidelity where it has a value
-(:meth:`~syne_tune.optimizer.schedulers.transfer_learning.TransferLearningTaskEvaluations.objective_values`);
+(:meth:`~syne_tune.optimizer.schedulers.transfer_learning.TransferLearningTaskEvaluations.final_objective_values`);
 configurations without a value are dropped. The values ``y`` of the task
 are normalized on their own (:mod:`.normalization_transforms`):
 ``normalization="gaussian"`` (default) maps them through the task's
@@ -218,7 +218,7 @@ def extract_input_output(
     transform = from_string(normalization)
     blocks_X, blocks_z = [], []
     for task, evaluations in transfer_learning_evaluations.items():
-        values = evaluations.objective_values(_objective_name(evaluations, metric, task))
+        values = evaluations.final_objective_values(_objective_name(evaluations, metric, task))
         keep = np.flatnonzero(np.isfinite(values))
         if keep.size == 0:
             continue
