@@ -75,11 +75,7 @@ import logging
 import math
 import os
 import shlex
-import shutil
 import sys
-import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -87,11 +83,11 @@ import numpy as np
 _HERE = Path(__file__).resolve().parent
 
 
-def _load_mf_comparison():
-    name = "_mf_comparison_for_model_based"
+def _load_sibling(name: str, file: str):
+    """A module of this folder (the folder need not be on ``sys.path``)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _HERE / "mf_comparison.py")
+    spec = importlib.util.spec_from_file_location(name, _HERE / file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -101,7 +97,9 @@ def _load_mf_comparison():
 #: benchmarking/mf_comparison.py: its benchmarks (lcbench, nmt), benchmark
 #: info (config space with max resource, table configurations, median full
 #: training time) and helpers are reused here
-mfc = _load_mf_comparison()
+mfc = _load_sibling("_mf_comparison_for_model_based", "mf_comparison.py")
+#: simulated runs, parallel jobs, progress, statistics
+campaign = _load_sibling("_campaign", "campaign.py")
 
 N_WORKERS = mfc.N_WORKERS
 MAX_RESOURCE_ATTR = mfc.MAX_RESOURCE_ATTR
@@ -232,8 +230,18 @@ def _multi_fidelity(info: dict) -> dict:
     return dict(resource_attr=info["fidelity_name"], max_resource_attr=MAX_RESOURCE_ATTR)
 
 
+#: arguments of a method that differ from its baseline's defaults. REA: with
+#: the default population of 100 and a budget of 100 trials, REA would be
+#: random search throughout (the population fills with random configurations
+#: first); a population of 10 and samples of 5, the setting used for budgets
+#: of this size, let evolution start after 10 trials.
+METHOD_KWARGS = {"REA": dict(population_size=10, sample_size=5)}
+
+
 def _single_fidelity_method(method: str):
-    return lambda info, seed: _baseline(method)(info["config_space"], **_common(info, seed))
+    return lambda info, seed: _baseline(method)(
+        info["config_space"], **METHOD_KWARGS.get(method, {}), **_common(info, seed)
+    )
 
 
 def _multi_fidelity_method(method: str):
@@ -412,8 +420,7 @@ def run_one(job: tuple) -> dict:
     constraint_quantile)``; returns its figures."""
     part, name, method, seed, budget, quantile = job
     logging.getLogger("syne_tune").setLevel(logging.WARNING)
-    from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune import StoppingCriterion
     from syne_tune.blackbox_repository import BlackboxRepositoryBackend, UserBlackboxBackend
 
     if part == "mf":
@@ -436,33 +443,9 @@ def run_one(job: tuple) -> dict:
     metric, mode = info["metric"], info["mode"]
     recorder = _make_recorder(metric, CONSTRAINT_ATTR if part == "constrained" else None)
     scheduler = METHOD_FACTORIES[method](info, seed)
-    tmp = tempfile.mkdtemp(prefix="mbbench-")
-    saved_folder = os.environ.get("SYNETUNE_FOLDER")
-    os.environ["SYNETUNE_FOLDER"] = tmp
-    try:
-        tuner = Tuner(
-            trial_backend=backend,
-            scheduler=scheduler,
-            stop_criterion=stop,
-            n_workers=N_WORKERS,
-            sleep_time=0,
-            callbacks=[SimulatorCallback(), recorder],
-            tuner_name=f"mbbench-{part}-{method.lower()}-{seed}",
-            save_tuner=False,
-            print_update_interval=1e9,
-            results_update_interval=1e9,
-            max_failures=1000,
-        )
-        t0 = time.perf_counter()
-        tuner.run()
-        wall = time.perf_counter() - t0
-        status = tuner.tuning_status
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if saved_folder is None:
-            os.environ.pop("SYNETUNE_FOLDER", None)
-        else:
-            os.environ["SYNETUNE_FOLDER"] = saved_folder
+    status, wall = campaign.simulate(
+        backend, scheduler, stop, N_WORKERS, [recorder], tuner_name=f"mbbench-{part}-{method.lower()}-{seed}"
+    )
     out = dict(
         part=part,
         benchmark=name,
@@ -517,12 +500,7 @@ def run_one(job: tuple) -> dict:
 
 
 # ------------------------------------------------------------------ summary
-def _mean_sem(xs) -> tuple[float, float, int]:
-    xs = [float(x) for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x))]
-    if not xs:
-        return float("nan"), float("nan"), 0
-    sem = float(np.std(xs, ddof=1) / math.sqrt(len(xs))) if len(xs) > 1 else 0.0
-    return float(np.mean(xs)), sem, len(xs)
+_mean_sem = campaign.mean_sem
 
 
 def summarize(results: list[dict]) -> dict:
@@ -701,23 +679,11 @@ def markdown_tables(summary: dict) -> list[str]:
 
 # --------------------------------------------------------------------- main
 def _progress(total: int):
-    try:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, desc="runs", unit="run")
-        return lambda r: bar.update(1), bar.close
-    except ImportError:
-        count = [0]
-
-        def step(r):
-            count[0] += 1
-            print(
-                f"[{count[0]}/{total}] {r['part']} {r['benchmark']} {r['method']} seed {r['seed']}: "
-                f"best {r['best@1']} ({r['trials']} trials, {r['wall_s']:.1f}s)",
-                flush=True,
-            )
-
-        return step, lambda: None
+    return campaign.progress(
+        total,
+        lambda r: f"{r['part']} {r['benchmark']} {r['method']} seed {r['seed']}: "
+        f"best {r['best@1']} ({r['trials']} trials, {r['wall_s']:.1f}s)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -783,33 +749,13 @@ def main(argv=None):
         for m in methods[part]
         for s in args.seeds
     ]
-    t0 = time.perf_counter()
-    results, failures = [], []
     step, close = _progress(len(jobs))
-
-    def collect(job, get):
-        # a run that raises is reported and left out of the summary
-        try:
-            results.append(get())
-            step(results[-1])
-        except Exception as ex:
-            failures.append(dict(zip(("part", "benchmark", "method", "seed"), job[:4]), error=f"{type(ex).__name__}: {ex}"))
-            print(f"Run {job[:4]} failed: {failures[-1]['error']}", flush=True)
-
     try:
-        if args.workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=min(args.workers, len(jobs))) as pool:
-                futures = {pool.submit(run_one, j): j for j in jobs}
-                for fut in as_completed(futures):
-                    collect(futures[fut], fut.result)
-        else:
-            for j in jobs:
-                collect(j, lambda: run_one(j))
+        results, failures, elapsed = campaign.run_jobs(
+            jobs, run_one, args.workers, step, key_names=("part", "benchmark", "method", "seed")
+        )
     finally:
         close()
-    elapsed = time.perf_counter() - t0
-    order = {j[:4]: i for i, j in enumerate(jobs)}
-    results.sort(key=lambda r: order[(r["part"], r["benchmark"], r["method"], r["seed"])])
     summary = summarize(results)
     verdict = make_verdict(summary, missing)
     lines = verdict_lines(verdict)

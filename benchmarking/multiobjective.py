@@ -54,11 +54,7 @@ import logging
 import math
 import os
 import shlex
-import shutil
 import sys
-import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +74,10 @@ def _load(name: str, file: str):
 
 #: benchmarks, benchmark info and blackbox loading of mf_comparison.py
 mfc = _load("_mf_comparison_for_multiobjective", "mf_comparison.py")
-#: its (challenger, reference) summaries and progress output are reused
+#: its comparison of two means is reused
 mb = _load("_model_based_for_multiobjective", "model_based.py")
+#: simulated runs, parallel jobs, progress, statistics
+campaign = _load("_campaign", "campaign.py")
 
 N_WORKERS = mfc.N_WORKERS
 MAX_RESOURCE_ATTR = mfc.MAX_RESOURCE_ATTR
@@ -195,8 +193,7 @@ def run_one(job: tuple) -> dict:
     """One simulated run ``(benchmark, method, seed, budget_factor)``; returns its figures."""
     name, method, seed, budget_factor = job
     logging.getLogger("syne_tune").setLevel(logging.WARNING)
-    from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune import StoppingCriterion
     from syne_tune.blackbox_repository import BlackboxRepositoryBackend
     from syne_tune.optimizer.schedulers.multiobjective.hypervolume import hypervolume
 
@@ -213,33 +210,14 @@ def run_one(job: tuple) -> dict:
     budget = budget_factor * info["full_time"]
     recorder = _make_recorder(*_objectives(info))
     scheduler = make_scheduler(method, info, seed)
-    tmp = tempfile.mkdtemp(prefix="mobench-")
-    saved_folder = os.environ.get("SYNETUNE_FOLDER")
-    os.environ["SYNETUNE_FOLDER"] = tmp
-    try:
-        tuner = Tuner(
-            trial_backend=backend,
-            scheduler=scheduler,
-            stop_criterion=StoppingCriterion(max_wallclock_time=budget),
-            n_workers=N_WORKERS,
-            sleep_time=0,
-            callbacks=[SimulatorCallback(), recorder],
-            tuner_name=f"mobench-{method.lower()}-{seed}",
-            save_tuner=False,
-            print_update_interval=1e9,
-            results_update_interval=1e9,
-            max_failures=1000,
-        )
-        t0 = time.perf_counter()
-        tuner.run()
-        wall = time.perf_counter() - t0
-        status = tuner.tuning_status
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if saved_folder is None:
-            os.environ.pop("SYNETUNE_FOLDER", None)
-        else:
-            os.environ["SYNETUNE_FOLDER"] = saved_folder
+    status, wall = campaign.simulate(
+        backend,
+        scheduler,
+        StoppingCriterion(max_wallclock_time=budget),
+        N_WORKERS,
+        [recorder],
+        tuner_name=f"mobench-{method.lower()}-{seed}",
+    )
     times = np.asarray(recorder.times)
     points = normalized_points(np.asarray(recorder.points).reshape(-1, 2), name)
     out = dict(
@@ -269,7 +247,7 @@ def summarize(results: list[dict]) -> dict:
     for (bench, method), runs in groups.items():
         s = dict(num_seeds=len(runs), budget=runs[0]["budget"])
         for k in [f"hv@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"]:
-            s[k], s[k + "_sem"], _ = mb._mean_sem([r[k] for r in runs])
+            s[k], s[k + "_sem"], _ = campaign.mean_sem([r[k] for r in runs])
         out.setdefault(bench, {})[method] = s
     return out
 
@@ -356,36 +334,17 @@ def main(argv=None):
         mfc.benchmark_info(b)
         objective_scales(b)
     jobs = [(b, m, s, args.budget_factor) for b in args.benchmarks for m in args.methods for s in args.seeds]
-    results, failures = [], []
-    step, close = mb._progress(len(jobs))
-
-    def collect(job, get):
-        try:
-            results.append(get())
-            step(dict(results[-1], **{"best@1": results[-1]["hv@1"], "part": "mo"}))
-        except Exception as ex:  # a failing run is reported and left out
-            failures.append(dict(zip(("benchmark", "method", "seed"), job[:3]), error=f"{type(ex).__name__}: {ex}"))
-            print(f"Run {job[:3]} failed: {failures[-1]['error']}", flush=True)
-
-    t0 = time.perf_counter()
+    step, close = campaign.progress(
+        len(jobs),
+        lambda r: f"{r['benchmark']} {r['method']} seed {r['seed']}: HV {r['hv@1']:.4f} ({r['trials']} trials, "
+        f"{r['wall_s']:.1f}s)",
+    )
     try:
-        if args.workers > 1 and len(jobs) > 1:
-            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-                os.environ.setdefault(var, "1")
-            with ProcessPoolExecutor(
-                max_workers=min(args.workers, len(jobs)), initializer=mb._single_threaded_worker
-            ) as pool:
-                futures = {pool.submit(run_one, j): j for j in jobs}
-                for fut in as_completed(futures):
-                    collect(futures[fut], fut.result)
-        else:
-            for j in jobs:
-                collect(j, lambda: run_one(j))
+        results, failures, elapsed = campaign.run_jobs(
+            jobs, run_one, args.workers, step, key_names=("benchmark", "method", "seed")
+        )
     finally:
         close()
-    elapsed = time.perf_counter() - t0
-    order = {j[:3]: i for i, j in enumerate(jobs)}
-    results.sort(key=lambda r: order[(r["benchmark"], r["method"], r["seed"])])
     summary = summarize(results)
     verdict = make_verdict(summary)
     lines = verdict_lines(verdict)

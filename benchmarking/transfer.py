@@ -53,11 +53,7 @@ import logging
 import math
 import os
 import shlex
-import shutil
 import sys
-import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +71,10 @@ def _load_module(name: str, file: str):
     return module
 
 
-#: progress, summary statistics and comparisons of model_based.py
+#: recorder and comparisons of model_based.py
 mb = _load_module("_model_based_for_transfer", "model_based.py")
+#: simulated runs, parallel jobs, progress, statistics
+campaign = _load_module("_campaign", "campaign.py")
 
 N_WORKERS = 4
 MAX_RESOURCE_ATTR = "max_resource"
@@ -214,8 +212,7 @@ def run_one(job: tuple) -> dict:
     """One simulated run ``(benchmark, method, seed, mf_budget_factor, sf_trials)``."""
     name, method, seed, mf_factor, sf_trials = job
     logging.getLogger("syne_tune").setLevel(logging.WARNING)
-    from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune import StoppingCriterion
     from syne_tune.blackbox_repository import UserBlackboxBackend
 
     info = benchmark_info(name)
@@ -235,33 +232,9 @@ def run_one(job: tuple) -> dict:
         stop = StoppingCriterion(max_num_trials_completed=budget)
     recorder = mb._make_recorder(info["metric"], None)
     scheduler = make_scheduler(method, info, seed)
-    tmp = tempfile.mkdtemp(prefix="tlbench-")
-    saved_folder = os.environ.get("SYNETUNE_FOLDER")
-    os.environ["SYNETUNE_FOLDER"] = tmp
-    try:
-        tuner = Tuner(
-            trial_backend=backend,
-            scheduler=scheduler,
-            stop_criterion=stop,
-            n_workers=N_WORKERS,
-            sleep_time=0,
-            callbacks=[SimulatorCallback(), recorder],
-            tuner_name=f"tlbench-{method.lower()}-{seed}",
-            save_tuner=False,
-            print_update_interval=1e9,
-            results_update_interval=1e9,
-            max_failures=1000,
-        )
-        t0 = time.perf_counter()
-        tuner.run()
-        wall = time.perf_counter() - t0
-        status = tuner.tuning_status
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if saved_folder is None:
-            os.environ.pop("SYNETUNE_FOLDER", None)
-        else:
-            os.environ["SYNETUNE_FOLDER"] = saved_folder
+    status, wall = campaign.simulate(
+        backend, scheduler, stop, N_WORKERS, [recorder], tuner_name=f"tlbench-{method.lower()}-{seed}"
+    )
     best = mb._best_fn(info["mode"])
     out = dict(
         part="tl",
@@ -302,7 +275,7 @@ def summarize(results: list[dict]) -> dict:
     for (bench, method), runs in groups.items():
         s = dict(num_seeds=len(runs), budget=runs[0]["budget"])
         for k in [f"best@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"]:
-            s[k], s[k + "_sem"], _ = mb._mean_sem([r.get(k) for r in runs])
+            s[k], s[k + "_sem"], _ = campaign.mean_sem([r.get(k) for r in runs])
         out.setdefault(bench, {})[method] = s
     return out
 
@@ -383,36 +356,17 @@ def main(argv=None):
     for b in args.benchmarks:  # load (and fit the surrogates) before forking
         benchmark_info(b)
     jobs = [(b, m, s, args.mf_budget_factor, args.sf_trials) for b in args.benchmarks for m in args.methods for s in args.seeds]
-    results, failures = [], []
-    step, close = mb._progress(len(jobs))
-
-    def collect(job, get):
-        try:
-            results.append(get())
-            step(results[-1])
-        except Exception as ex:  # a failing run is reported and left out
-            failures.append(dict(zip(("benchmark", "method", "seed"), job[:3]), error=f"{type(ex).__name__}: {ex}"))
-            print(f"Run {job[:3]} failed: {failures[-1]['error']}", flush=True)
-
-    t0 = time.perf_counter()
+    step, close = campaign.progress(
+        len(jobs),
+        lambda r: f"{r['benchmark']} {r['method']} seed {r['seed']}: best {r['best@1']} ({r['trials']} trials, "
+        f"{r['wall_s']:.1f}s)",
+    )
     try:
-        if args.workers > 1 and len(jobs) > 1:
-            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-                os.environ.setdefault(var, "1")
-            with ProcessPoolExecutor(
-                max_workers=min(args.workers, len(jobs)), initializer=mb._single_threaded_worker
-            ) as pool:
-                futures = {pool.submit(run_one, j): j for j in jobs}
-                for fut in as_completed(futures):
-                    collect(futures[fut], fut.result)
-        else:
-            for j in jobs:
-                collect(j, lambda: run_one(j))
+        results, failures, elapsed = campaign.run_jobs(
+            jobs, run_one, args.workers, step, key_names=("benchmark", "method", "seed")
+        )
     finally:
         close()
-    elapsed = time.perf_counter() - t0
-    order = {j[:3]: i for i, j in enumerate(jobs)}
-    results.sort(key=lambda r: order[(r["benchmark"], r["method"], r["seed"])])
     summary = summarize(results)
     verdict = make_verdict(summary)
     lines = verdict_lines(verdict)
