@@ -453,24 +453,32 @@ class CQR(FIFOScheduler):
 
 class BOHB(HyperbandScheduler):
     """BOHB (Falkner et al. 2018), asynchronous: Hyperband scheduling
-    (:class:`HyperbandScheduler`) whose new configurations come from
-    kernel density estimators fitted to the results of the highest rung
-    level with enough of them (searcher ``"kde"``,
+    (:class:`HyperbandScheduler` with all brackets) whose new configurations
+    come from kernel density estimators fitted to the results of the highest
+    rung level with enough of them (searcher ``"kde"``,
     :class:`~syne_tune.optimizer.schedulers.searchers.kde.MultiFidelityKernelDensityEstimator`).
 
     Parameters
     ----------
     config_space, metric, resource_attr
         As for :class:`ASHA`.
+    brackets
+        Number of Hyperband brackets, or ``"all"`` (default, the paper's
+        Hyperband). Syne Tune 0.13 defaults to one bracket (successive
+        halving with KDE): pass ``brackets=1`` for that.
     kwargs
         :class:`HyperbandScheduler` arguments; one of ``max_t`` and
         ``max_resource_attr`` is required.
     """
 
-    def __init__(self, config_space: dict, metric: str, resource_attr: str, **kwargs):
+    def __init__(
+        self, config_space: dict, metric: str, resource_attr: str, brackets: int | str | None = "all", **kwargs
+    ):
         _reject_searcher(kwargs, "BOHB")
         _need_one(kwargs, "BOHB")
-        super().__init__(config_space, metric=metric, searcher="kde", resource_attr=resource_attr, **kwargs)
+        super().__init__(
+            config_space, metric=metric, searcher="kde", resource_attr=resource_attr, brackets=brackets, **kwargs
+        )
 
 
 class ASHABORE(HyperbandScheduler):

@@ -405,3 +405,13 @@ class TestBOHBScheduler(SchedulerContract):
 class TestSyncBOHBScheduler(SchedulerContract):
     def make_scheduler(self, config_space, metric, mode, random_seed):
         return SyncBOHB(config_space, metric=metric, mode=mode, **_hb(random_seed))
+
+
+def test_bohb_runs_all_hyperband_brackets_by_default():
+    from syne_tune.config_space import uniform
+    from syne_tune.optimizer.baselines import BOHB
+
+    space = {"x": uniform(0, 1), "epochs": 27}
+    default = BOHB(space, metric="y", resource_attr="epoch", max_resource_attr="epochs")
+    one = BOHB(space, metric="y", resource_attr="epoch", max_resource_attr="epochs", brackets=1)
+    assert default.brackets == len(default.rung_levels) + 1 and one.brackets == 1
