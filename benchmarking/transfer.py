@@ -322,6 +322,37 @@ def verdict_lines(entries: list[dict]) -> list[str]:
     return lines
 
 
+def normalized_ranks(results: list[dict], fraction: str) -> dict[str, float]:
+    """The seed paper's figure: for every benchmark and seed, the methods are
+    ranked by their best value at ``fraction`` of the budget (ties share
+    their mean rank), ranks scaled to ``[0, 1]`` (0: best); the mean over all
+    benchmarks and seeds per method."""
+    from scipy.stats import rankdata
+
+    groups: dict = {}
+    for r in results:
+        groups.setdefault((r["benchmark"], r["seed"]), {})[r["method"]] = r[f"best@{fraction}"]
+    sums: dict = {}
+    for (bench, _), by_method in groups.items():
+        methods = [m for m in by_method if by_method[m] is not None]
+        if len(methods) < 2:
+            continue
+        values = np.array([by_method[m] for m in methods], dtype=float)
+        signed = -values if BENCHMARKS[bench][3] == "max" else values
+        ranks = (rankdata(signed) - 1) / (len(methods) - 1)
+        for m, rank in zip(methods, ranks):
+            sums.setdefault(m, []).append(float(rank))
+    return {m: float(np.mean(v)) for m, v in sums.items()}
+
+
+def rank_lines(results: list[dict]) -> list[str]:
+    lines = ["| method | normalized rank @25% | @100% |", "|---|---|---|"]
+    at25, at100 = normalized_ranks(results, "0.25"), normalized_ranks(results, "1")
+    for m in sorted(at25, key=at25.get):
+        lines.append(f"| {m} | {at25[m]:.3f} | {at100[m]:.3f} |")
+    return lines
+
+
 def markdown_table(summary: dict) -> list[str]:
     pct = " | ".join(f"best@{int(f * 100)}%" for f in FRACTIONS)
     lines = [f"| benchmark | mode | method | budget | {pct} | trials | wall (s) |", "|---|---|---|---|" + "---|" * 5]
@@ -371,7 +402,8 @@ def main(argv=None):
     verdict = make_verdict(summary)
     lines = verdict_lines(verdict)
     table = markdown_table(summary)
-    print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines))
+    ranks = rank_lines(results)
+    print("\n" + "\n".join(table) + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(ranks))
     print(f"\n{len(jobs)} runs in {elapsed:.0f}s ({args.workers} processes)")
     if failures:
         print(f"{len(failures)} runs failed (left out of the summary)")
@@ -394,6 +426,13 @@ def main(argv=None):
             "## Verdict (each method against ASHA)",
             "",
             *lines,
+            "",
+            "## Normalized ranks (the seed paper's figure)",
+            "",
+            "Per benchmark and seed, the methods ranked by their best value (0: best, 1: worst); mean over all "
+            "benchmarks and seeds.",
+            "",
+            *ranks,
             "",
             f"{len(jobs)} runs in {elapsed:.0f} s with {args.workers} processes"
             + (f"; {len(failures)} runs failed: {failures}" if failures else "")
