@@ -226,3 +226,23 @@ def test_fewer_configurations_than_slots_still_promote(baseline):
     assert len({e[1] for e in driver.log if e[0] == "start"}) == 5  # every configuration, once
     assert resumed, "no trial was promoted"
     assert max(e[2] for e in driver.log if e[0] == "decision") == 9  # some trial reached the last level
+
+
+def test_promoted_trial_that_has_ended_keeps_its_value_and_is_not_resumed():
+    # trial 0's script ends at epoch 1, before its slot's level 2 (its last
+    # value counts there); it is the best of the rung, so it is promoted to
+    # level 4, where it cannot be resumed: the slot keeps its value
+    sched = SynchronousHyperbandScheduler(
+        SPACE, bracket_rungs=[[(2, 2), (1, 4)]], metric="y", mode="min", random_seed=0, searcher="random"
+    )
+    trials = []
+    for tid in range(2):
+        suggestion = sched.suggest(tid)
+        assert suggestion.spawn_new_trial_id
+        trials.append(Trial(tid, suggestion.config, datetime.now()))
+        sched.on_trial_add(trials[-1])
+    sched.on_trial_result(trials[0], {"y": 0.1, "epoch": 1})
+    sched.on_trial_complete(trials[0], {"y": 0.1, "epoch": 1})
+    assert sched.on_trial_result(trials[1], {"y": 0.5, "epoch": 2}) == SchedulerDecision.PAUSE
+    following = sched.suggest(2)
+    assert following.spawn_new_trial_id  # a new bracket, not a resume of the ended trial 0

@@ -121,6 +121,8 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         self._pending: dict[Any, tuple[int, SlotInRung]] = {}
         #: slots failed without a trial (they get the ids -1, -2, ...)
         self._num_failed_slots = 0
+        #: trials that ended (completed or failed) -> their last value; never resumed
+        self._ended: dict[Any, float] = {}
         self._configs: dict[Any, dict] = {}
         # trial_id -> last decision (for results arriving after it)
         self._decisions: dict[Any, str] = {}
@@ -145,11 +147,17 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
     def _suggest(self, trial_id: int) -> TrialSuggestion | None:
         # A slot that cannot be filled (no configuration left, or its promoted
         # trial was never started) counts as failed, so that its rung does not
-        # wait for it forever, and the next job is tried; after a round of
-        # every slot of every bracket, there is nothing to suggest.
+        # wait for it forever, and the next job is tried; a promoted trial that
+        # has ended (its script finished before the level, or it failed) keeps
+        # its last value. After a round of every slot of every bracket, there
+        # is nothing to suggest.
         for _ in range(self._slots_per_round()):
             bracket_id, slot = self.bracket_manager.next_job()
             if slot.trial_id is not None:
+                if slot.trial_id in self._ended:
+                    slot.metric_val = self._ended[slot.trial_id]
+                    self._on_slot_result(bracket_id, slot)
+                    continue
                 if slot.trial_id in self._configs:
                     return self._resume_slot(bracket_id, slot)
                 self._fail_slot(bracket_id, slot)
@@ -264,14 +272,16 @@ class SynchronousHyperbandScheduler(RemoveCheckpointsSchedulerMixin, FIFOSchedul
         super().on_trial_error(trial)
         self._job_ends_early(trial.trial_id)
         self._decisions[trial.trial_id] = SchedulerDecision.STOP
+        self._ended[trial.trial_id] = math.nan
 
     def on_trial_complete(self, trial: Trial, result: dict) -> None:
         super().on_trial_complete(trial, result)
         trial_id = trial.trial_id
+        value = float(result.get(self._metrics[0], self._last_value.get(trial_id, math.nan)))
         if trial_id in self._pending:
             # Script ended before the slot's level: its last value counts
-            value = result.get(self._metrics[0], self._last_value.get(trial_id, math.nan))
-            self._fill_slot(trial_id, float(value))
+            self._fill_slot(trial_id, value)
+        self._ended[trial_id] = value
         self.searcher.cleanup_pending(trial_id)
 
     def on_trial_remove(self, trial: Trial) -> None:
