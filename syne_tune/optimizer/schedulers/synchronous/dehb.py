@@ -442,6 +442,11 @@ class EncodedRandomSearcher(StochasticAndFilterDuplicatesSearcher):
     def _update(self, trial_id, config: dict, result: dict) -> None:
         """Nothing is learned (DE works on the scheduler's populations)."""
 
+    def is_exhausted(self) -> bool:
+        """Whether every configuration (of ``restrict_configurations``, or of a
+        finite space) has been suggested (never with ``allow_duplicates``)."""
+        return self._exhausted()
+
     def _nearest_unused(self, vector: np.ndarray) -> tuple[dict, np.ndarray] | None:
         """The restricted configuration nearest to ``vector`` that may be
         suggested (taken off the unused list), with its encoding."""
@@ -712,6 +717,8 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
                 if parent in self._encoded:
                     return self._configs[parent], self._encoded[parent]
             return self.searcher.next_encoded()
+        if self.searcher.is_exhausted():
+            return None  # every configuration was suggested: no child can be new
         for _ in range(self.MAX_RETRIES // 2):
             child = self.de_child(bracket, slot)
             if child is None:
