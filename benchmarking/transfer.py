@@ -346,10 +346,16 @@ def normalized_ranks(results: list[dict], fraction: str) -> dict[str, float]:
 
 
 def rank_lines(results: list[dict]) -> list[str]:
-    lines = ["| method | normalized rank @25% | @100% |", "|---|---|---|"]
-    at25, at100 = normalized_ranks(results, "0.25"), normalized_ranks(results, "1")
-    for m in sorted(at25, key=at25.get):
-        lines.append(f"| {m} | {at25[m]:.3f} | {at100[m]:.3f} |")
+    """Table of the normalized ranks at 25% and 100% of the budget, over all
+    benchmarks and per blackbox."""
+    families = sorted({BENCHMARKS[r["benchmark"]][0] for r in results})
+    groups = [("all", results)] + [(f, [r for r in results if BENCHMARKS[r["benchmark"]][0] == f]) for f in families]
+    header = "| method | " + " | ".join(f"{name} @25% | {name} @100%" for name, _ in groups) + " |"
+    lines = [header, "|---|" + "---|" * (2 * len(groups))]
+    ranks = [(normalized_ranks(rs, "0.25"), normalized_ranks(rs, "1")) for _, rs in groups]
+    for m in sorted(ranks[0][0], key=ranks[0][0].get):
+        cells = " | ".join(f"{at25.get(m, float('nan')):.3f} | {at100.get(m, float('nan')):.3f}" for at25, at100 in ranks)
+        lines.append(f"| {m} | {cells} |")
     return lines
 
 
