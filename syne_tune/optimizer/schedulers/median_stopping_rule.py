@@ -23,16 +23,17 @@ from numbers import Integral, Real
 from typing import Any
 
 from syne_tune.trial import Trial
-from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler
 from syne_tune.optimizer.schedulers.fifo import check_metric_in_result
 from syne_tune.optimizer.schedulers.hyperband import NonEmptyString, check_resource_in_result
 from syne_tune.optimizer.schedulers.multifidelity.sorted_values import SortedValues
+from syne_tune.optimizer.schedulers.wrapping_scheduler import WrappingSchedulerMixin
 from syne_tune.utils.validation import Interval, validate_parameters
 
 logger = logging.getLogger(__name__)
 
 
-class MedianStoppingRule(TrialScheduler):
+class MedianStoppingRule(WrappingSchedulerMixin, TrialScheduler):
     """Stops trials whose (running average) metric is worse than the median
     of the other trials at the same resource level.
 
@@ -104,40 +105,7 @@ class MedianStoppingRule(TrialScheduler):
         # trial_id -> (sum of signed values, count) for running averages
         self._sums: dict[Any, list] = {}
 
-    # -- delegation --------------------------------------------------------------
-    def suggest(self, trial_id: int) -> TrialSuggestion | None:
-        return self.scheduler.suggest(trial_id)
-
-    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        return self.scheduler._suggest(trial_id)
-
-    def on_trial_add(self, trial: Trial) -> None:
-        self.scheduler.on_trial_add(trial)
-
-    def on_trial_error(self, trial: Trial) -> None:
-        self.scheduler.on_trial_error(trial)
-
-    def on_trial_complete(self, trial: Trial, result: dict) -> None:
-        self.scheduler.on_trial_complete(trial, result)
-
-    def on_trial_remove(self, trial: Trial) -> None:
-        self.scheduler.on_trial_remove(trial)
-
-    def metric_names(self) -> list[str]:
-        return self.scheduler.metric_names()
-
-    def metric_mode(self):
-        return self.scheduler.metric_mode()
-
-    def is_multiobjective_scheduler(self) -> bool:
-        return self.scheduler.is_multiobjective_scheduler()
-
-    def trials_checkpoints_can_be_removed(self) -> list[int]:
-        return self.scheduler.trials_checkpoints_can_be_removed()
-
-    def set_time_keeper(self, time_keeper) -> None:
-        super().set_time_keeper(time_keeper)
-        self.scheduler.set_time_keeper(time_keeper)
+    # calls not overridden below go to the wrapped scheduler (WrappingSchedulerMixin)
 
     def metadata(self) -> dict[str, Any]:
         meta = self.scheduler.metadata()

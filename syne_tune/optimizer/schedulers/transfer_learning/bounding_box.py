@@ -93,12 +93,12 @@ from syne_tune.config_space import (
     config_space_to_json_dict,
     restrict_domain,
 )
-from syne_tune.optimizer.scheduler import TrialScheduler, TrialSuggestion
+from syne_tune.optimizer.scheduler import TrialScheduler
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
     TransferLearningTaskEvaluations,
     top_k_hyperparameter_configurations_per_task,
 )
-from syne_tune.trial import Trial
+from syne_tune.optimizer.schedulers.wrapping_scheduler import WrappingSchedulerMixin
 from syne_tune.utils.validation import (
     Interval,
     InvalidParameterError,
@@ -306,7 +306,7 @@ def in_bounding_box(config: dict | pd.DataFrame, box_config_space: dict) -> bool
     return True
 
 
-class BoundingBox(TrialScheduler):
+class BoundingBox(WrappingSchedulerMixin, TrialScheduler):
     """Tunes inside the bounding box of the best configurations of earlier
     tasks (see the module docstring).
 
@@ -401,42 +401,6 @@ class BoundingBox(TrialScheduler):
         """Whether the wrapped scheduler is a multi-fidelity one."""
         return bool(getattr(self.scheduler, "multi_fidelity", False))
 
-    def suggest(self, trial_id: int) -> TrialSuggestion | None:
-        return self.scheduler.suggest(trial_id)
-
-    def _suggest(self, trial_id: int) -> TrialSuggestion | None:
-        return self.scheduler._suggest(trial_id)
-
-    def on_trial_add(self, trial: Trial) -> None:
-        self.scheduler.on_trial_add(trial)
-
-    def on_trial_error(self, trial: Trial) -> None:
-        self.scheduler.on_trial_error(trial)
-
-    def on_trial_result(self, trial: Trial, result: dict) -> str:
-        return self.scheduler.on_trial_result(trial, result)
-
-    def on_trial_complete(self, trial: Trial, result: dict) -> None:
-        self.scheduler.on_trial_complete(trial, result)
-
-    def on_trial_remove(self, trial: Trial) -> None:
-        self.scheduler.on_trial_remove(trial)
-
-    def metric_names(self) -> list[str]:
-        return self.scheduler.metric_names()
-
-    def metric_mode(self) -> str | list[str]:
-        return self.scheduler.metric_mode()
-
-    def is_multiobjective_scheduler(self) -> bool:
-        return self.scheduler.is_multiobjective_scheduler()
-
-    def trials_checkpoints_can_be_removed(self) -> list[int]:
-        return self.scheduler.trials_checkpoints_can_be_removed()
-
-    def set_time_keeper(self, time_keeper) -> None:
-        super().set_time_keeper(time_keeper)
-        self.scheduler.set_time_keeper(time_keeper)
 
     def metadata(self) -> dict[str, Any]:
         """The wrapped scheduler's metadata, with this scheduler's name, the
