@@ -10,7 +10,15 @@ and many of them in parallel processes.
   down many times over). A job that raises is reported and left out; the
   others go on.
 * :func:`progress` prints one line per finished run (or shows a tqdm bar).
-* :func:`mean_sem` is the mean and standard error over seeds.
+* :func:`mean_sem` is the mean and standard error over seeds;
+  :func:`summarize` groups runs by benchmark and method into means and
+  standard errors; :func:`compare` and :func:`comparison` compare a method with a reference.
+* :func:`load_sibling` imports another script of this folder by file.
+
+A script imports this module with its own folder on ``sys.path``::
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import campaign
 """
 
 from __future__ import annotations
@@ -20,12 +28,28 @@ import os
 import shutil
 import tempfile
 import time
+import importlib.util
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["simulate", "run_jobs", "progress", "mean_sem"]
+__all__ = ["simulate", "run_jobs", "progress", "mean_sem", "summarize", "compare", "comparison", "load_sibling"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def load_sibling(name: str, file: str):
+    """The script ``file`` of this folder as module ``name`` (imported once)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, _HERE / file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def simulate(backend, scheduler, stop_criterion, n_workers: int, callbacks: list, tuner_name: str):
@@ -150,3 +174,37 @@ def mean_sem(xs) -> tuple[float, float, int]:
         return float("nan"), float("nan"), 0
     sem = float(np.std(xs, ddof=1) / math.sqrt(len(xs))) if len(xs) > 1 else 0.0
     return float(np.mean(xs)), sem, len(xs)
+
+
+def summarize(results: list[dict], keys: list[str]) -> dict:
+    """benchmark -> method -> ``num_seeds``, ``budget`` and, per key, the
+    mean (``key``) and standard error (``key + "_sem"``) over the runs."""
+    groups: dict = {}
+    for r in results:
+        groups.setdefault((r["benchmark"], r["method"]), []).append(r)
+    out: dict = {}
+    for (bench, method), runs in groups.items():
+        s = dict(num_seeds=len(runs), budget=runs[0]["budget"])
+        for k in keys:
+            s[k], s[k + "_sem"], _ = mean_sem([r.get(k) for r in runs])
+        out.setdefault(bench, {})[method] = s
+    return out
+
+
+def compare(a: float, b: float, mode: str) -> str:
+    """``"yes"`` if ``a`` is better than ``b`` (smaller for ``mode="min"``,
+    larger for ``"max"``), ``"tie"``, ``"no"``, or ``"n/a"`` if one is NaN."""
+    if math.isnan(a) or math.isnan(b):
+        return "n/a"
+    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+        return "tie"
+    return "yes" if (a < b if mode == "min" else a > b) else "no"
+
+
+def comparison(s: dict, ref: dict, key: str, mode: str) -> tuple[str, float, float, float]:
+    """``(compare(a, b, mode), a, b, z)`` for the means ``a`` of a method and
+    ``b`` of its reference (entries ``key`` of their summaries); ``z`` is
+    ``|a - b|`` in standard errors of the difference (NaN if that is 0)."""
+    a, b = s[key], ref[key]
+    se = math.hypot(s[key + "_sem"], ref[key + "_sem"])
+    return compare(a, b, mode), a, b, (abs(a - b) / se if se > 0 else float("nan"))

@@ -69,7 +69,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import json
 import logging
 import math
@@ -83,23 +82,14 @@ import numpy as np
 _HERE = Path(__file__).resolve().parent
 
 
-def _load_sibling(name: str, file: str):
-    """A module of this folder (the folder need not be on ``sys.path``)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _HERE / file)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
+if str(_HERE) not in sys.path:
+    sys.path.insert(0, str(_HERE))
+import campaign  # noqa: E402  (simulated runs, parallel jobs, progress, statistics)
 
 #: benchmarking/mf_comparison.py: its benchmarks (lcbench, nmt), benchmark
 #: info (config space with max resource, table configurations, median full
 #: training time) and helpers are reused here
-mfc = _load_sibling("_mf_comparison_for_model_based", "mf_comparison.py")
-#: simulated runs, parallel jobs, progress, statistics
-campaign = _load_sibling("_campaign", "campaign.py")
+mfc = campaign.load_sibling("_mf_comparison_for_model_based", "mf_comparison.py")
 
 N_WORKERS = mfc.N_WORKERS
 MAX_RESOURCE_ATTR = mfc.MAX_RESOURCE_ATTR
@@ -530,15 +520,6 @@ def _mode(part: str, bench: str) -> str:
     return table[bench][3]
 
 
-def _compare(a: float, b: float, mode: str) -> str:
-    """'yes' if ``a`` is better than ``b``, 'tie', 'no' or 'n/a'."""
-    if math.isnan(a) or math.isnan(b):
-        return "n/a"
-    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
-        return "tie"
-    return "yes" if mfc._better(a, b, mode) else "no"
-
-
 def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
     """part -> list of comparisons (challenger vs reference, per benchmark)."""
     verdict: dict = {}
@@ -562,17 +543,15 @@ def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
                     continue
                 prefix = "best_feasible@" if part == "constrained" else "best@"
                 for f in ("1", "0.5"):
-                    a, b = s[prefix + f], r[prefix + f]
-                    entry[f"beats@{f}"] = _compare(a, b, mode)
-                    entry[f"{m}@{f}"], entry[f"{ref}@{f}"] = a, b
-                    se = math.hypot(s[prefix + f + "_sem"], r[prefix + f + "_sem"])
-                    entry[f"z@{f}"] = abs(a - b) / se if se > 0 else float("nan")
+                    entry[f"beats@{f}"], entry[f"{m}@{f}"], entry[f"{ref}@{f}"], entry[f"z@{f}"] = (
+                        campaign.comparison(s, r, prefix + f, mode)
+                    )
                     if part == "constrained":
                         # means over the runs that found a feasible point
                         entry[f"feasible_runs@{f}"] = (s[prefix + f + "_runs"], r[prefix + f + "_runs"])
                 if part == "constrained":
                     a, b = s["feasible_fraction"], r["feasible_fraction"]
-                    entry["more_feasible"] = _compare(a, b, "max")
+                    entry["more_feasible"] = campaign.compare(a, b, "max")
                     entry[f"{m}_feasible_fraction"], entry[f"{ref}_feasible_fraction"] = a, b
                 verdict.setdefault(part, []).append(entry)
     return verdict

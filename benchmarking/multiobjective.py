@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import json
 import logging
 import math
@@ -62,22 +61,12 @@ import numpy as np
 _HERE = Path(__file__).resolve().parent
 
 
-def _load(name: str, file: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _HERE / file)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
+if str(_HERE) not in sys.path:
+    sys.path.insert(0, str(_HERE))
+import campaign  # noqa: E402  (simulated runs, parallel jobs, progress, statistics)
 
 #: benchmarks, benchmark info and blackbox loading of mf_comparison.py
-mfc = _load("_mf_comparison_for_multiobjective", "mf_comparison.py")
-#: its comparison of two means is reused
-mb = _load("_model_based_for_multiobjective", "model_based.py")
-#: simulated runs, parallel jobs, progress, statistics
-campaign = _load("_campaign", "campaign.py")
+mfc = campaign.load_sibling("_mf_comparison_for_multiobjective", "mf_comparison.py")
 
 N_WORKERS = mfc.N_WORKERS
 MAX_RESOURCE_ATTR = mfc.MAX_RESOURCE_ATTR
@@ -240,16 +229,7 @@ def run_one(job: tuple) -> dict:
 # ------------------------------------------------------------------ summary
 def summarize(results: list[dict]) -> dict:
     """benchmark -> method -> mean and standard error of the figures."""
-    groups: dict = {}
-    for r in results:
-        groups.setdefault((r["benchmark"], r["method"]), []).append(r)
-    out: dict = {}
-    for (bench, method), runs in groups.items():
-        s = dict(num_seeds=len(runs), budget=runs[0]["budget"])
-        for k in [f"hv@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"]:
-            s[k], s[k + "_sem"], _ = campaign.mean_sem([r[k] for r in runs])
-        out.setdefault(bench, {})[method] = s
-    return out
+    return campaign.summarize(results, [f"hv@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"])
 
 
 def make_verdict(summary: dict) -> list[dict]:
@@ -262,11 +242,9 @@ def make_verdict(summary: dict) -> list[dict]:
                 continue
             entry = dict(benchmark=bench, method=m, reference=REFERENCE)
             for f in ("1", "0.5"):
-                a, b = s[f"hv@{f}"], ref[f"hv@{f}"]
-                entry[f"beats@{f}"] = mb._compare(a, b, "max")
-                entry[f"{m}@{f}"], entry[f"{REFERENCE}@{f}"] = a, b
-                se = math.hypot(s[f"hv@{f}_sem"], ref[f"hv@{f}_sem"])
-                entry[f"z@{f}"] = abs(a - b) / se if se > 0 else float("nan")
+                entry[f"beats@{f}"], entry[f"{m}@{f}"], entry[f"{REFERENCE}@{f}"], entry[f"z@{f}"] = (
+                    campaign.comparison(s, ref, f"hv@{f}", "max")
+                )
             entries.append(entry)
     return entries
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import json
 import logging
 import math
@@ -61,20 +60,12 @@ import numpy as np
 _HERE = Path(__file__).resolve().parent
 
 
-def _load_module(name: str, file: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _HERE / file)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
+if str(_HERE) not in sys.path:
+    sys.path.insert(0, str(_HERE))
+import campaign  # noqa: E402  (simulated runs, parallel jobs, progress, statistics)
 
 #: recorder and comparisons of model_based.py
-mb = _load_module("_model_based_for_transfer", "model_based.py")
-#: simulated runs, parallel jobs, progress, statistics
-campaign = _load_module("_campaign", "campaign.py")
+mb = campaign.load_sibling("_model_based_for_transfer", "model_based.py")
 
 N_WORKERS = 4
 MAX_RESOURCE_ATTR = "max_resource"
@@ -268,16 +259,8 @@ def run_one(job: tuple) -> dict:
 
 # ------------------------------------------------------------------ summary
 def summarize(results: list[dict]) -> dict:
-    groups: dict = {}
-    for r in results:
-        groups.setdefault((r["benchmark"], r["method"]), []).append(r)
-    out: dict = {}
-    for (bench, method), runs in groups.items():
-        s = dict(num_seeds=len(runs), budget=runs[0]["budget"])
-        for k in [f"best@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"]:
-            s[k], s[k + "_sem"], _ = campaign.mean_sem([r.get(k) for r in runs])
-        out.setdefault(bench, {})[method] = s
-    return out
+    """benchmark -> method -> mean and standard error of the figures."""
+    return campaign.summarize(results, [f"best@{f:g}" for f in FRACTIONS] + ["trials", "results", "wall_s"])
 
 
 def make_verdict(summary: dict) -> list[dict]:
@@ -290,11 +273,9 @@ def make_verdict(summary: dict) -> list[dict]:
                 continue
             entry = dict(benchmark=bench, method=m, reference=REFERENCE)
             for f in ("0.25", "1"):
-                a, b = s[f"best@{f}"], ref[f"best@{f}"]
-                entry[f"beats@{f}"] = mb._compare(a, b, mode)
-                entry[f"{m}@{f}"], entry[f"{REFERENCE}@{f}"] = a, b
-                se = math.hypot(s[f"best@{f}_sem"], ref[f"best@{f}_sem"])
-                entry[f"z@{f}"] = abs(a - b) / se if se > 0 else float("nan")
+                entry[f"beats@{f}"], entry[f"{m}@{f}"], entry[f"{REFERENCE}@{f}"], entry[f"z@{f}"] = (
+                    campaign.comparison(s, ref, f"best@{f}", mode)
+                )
             entries.append(entry)
     return entries
 
