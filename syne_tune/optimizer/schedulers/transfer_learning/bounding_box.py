@@ -96,6 +96,7 @@ from syne_tune.config_space import (
 from syne_tune.optimizer.scheduler import TrialScheduler
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
     TransferLearningTaskEvaluations,
+    check_transfer_learning_evaluations,
     top_k_hyperparameter_configurations_per_task,
 )
 from syne_tune.optimizer.schedulers.wrapping_scheduler import WrappingSchedulerMixin
@@ -107,47 +108,9 @@ from syne_tune.utils.validation import (
     validate_parameters,
 )
 
-__all__ = ["BoundingBox", "bounding_box_of", "in_bounding_box", "check_transfer_learning_evaluations"]
+__all__ = ["BoundingBox", "bounding_box_of", "in_bounding_box"]
 
 _MODES = Options(str, {"min", "max"})
-
-
-def check_transfer_learning_evaluations(owner: Any, transfer_learning_evaluations: Any, metric: str) -> None:
-    """Check the ``transfer_learning_evaluations`` argument of a transfer method.
-
-    Parameters
-    ----------
-    owner
-        The class (or instance) the argument is passed to, named in messages.
-    transfer_learning_evaluations
-        Should be a non-empty dict task name -> :class:`TransferLearningTaskEvaluations`.
-    metric
-        Must be an objective of every task.
-
-    Raises
-    ------
-    InvalidParameterError
-        If the dict is empty, holds something else, or a task lacks ``metric``.
-    """
-    check_parameter(owner, "transfer_learning_evaluations", transfer_learning_evaluations, [dict])
-    name = owner if isinstance(owner, str) else (owner.__name__ if isinstance(owner, type) else type(owner).__name__)
-    if not transfer_learning_evaluations:
-        raise InvalidParameterError(
-            f"The 'transfer_learning_evaluations' parameter of {name} must be a non-empty dict task name -> "
-            "TransferLearningTaskEvaluations. Got {} instead."
-        )
-    for task, evaluations in transfer_learning_evaluations.items():
-        if not isinstance(evaluations, TransferLearningTaskEvaluations):
-            raise InvalidParameterError(
-                f"The 'transfer_learning_evaluations' parameter of {name} must map task names to "
-                f"TransferLearningTaskEvaluations. Got {type(evaluations).__name__} for task {task!r} instead."
-            )
-        if metric not in evaluations.objectives_names:
-            raise InvalidParameterError(
-                f"The 'metric' parameter of {name} must be an objective of every task of "
-                f"transfer_learning_evaluations. Got {metric!r} instead; task {task!r} has "
-                f"{evaluations.objectives_names}."
-            )
 
 
 def _plain(value: Any) -> Any:

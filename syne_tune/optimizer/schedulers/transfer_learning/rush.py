@@ -54,6 +54,7 @@ from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler
 from syne_tune.optimizer.schedulers.searchers.searcher import impute_points_to_evaluate
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
     TransferLearningTaskEvaluations,
+    check_transfer_learning_evaluations,
     top_k_hyperparameter_configurations_per_task,
 )
 from syne_tune.utils.validation import InvalidParameterError, Interval, Options, check_parameter, validate_parameters
@@ -139,7 +140,7 @@ class RUSHScheduler(HyperbandScheduler):
         validate_parameters(self, locals(), _RUSH_CONSTRAINTS)
         mode = hyperband_kwargs.get("mode", "min")
         check_parameter(self, "mode", mode, [Options(str, {"min", "max"})])
-        self._check_evaluations(transfer_learning_evaluations, metric)
+        check_transfer_learning_evaluations(self, transfer_learning_evaluations, metric, allow_empty=True)
         candidates = self._threshold_candidates(
             config_space, transfer_learning_evaluations, metric, mode, custom_rush_points, num_hyperparameters_per_task
         )
@@ -166,20 +167,6 @@ class RUSHScheduler(HyperbandScheduler):
         )
 
     # -- construction helpers ---------------------------------------------------------
-    def _check_evaluations(self, evaluations: dict, metric: str) -> None:
-        for task, task_evaluations in evaluations.items():
-            if not isinstance(task_evaluations, TransferLearningTaskEvaluations):
-                raise InvalidParameterError(
-                    "The 'transfer_learning_evaluations' parameter of RUSHScheduler must map task names to "
-                    f"TransferLearningTaskEvaluations. Got {type(task_evaluations).__name__} for task {task!r} instead."
-                )
-            if metric not in task_evaluations.objectives_names:
-                raise InvalidParameterError(
-                    "The 'metric' parameter of RUSHScheduler must be an objective of every task in "
-                    f"transfer_learning_evaluations; task {task!r} has {task_evaluations.objectives_names}. "
-                    f"Got {metric!r} instead."
-                )
-
     @staticmethod
     def _impute(points: list, config_space: dict, name: str) -> list[dict]:
         """``impute_points_to_evaluate`` with errors naming the parameter ``name``."""

@@ -34,6 +34,7 @@ from syne_tune.utils.validation import InvalidParameterError, Options, check_par
 
 __all__ = [
     "TransferLearningTaskEvaluations",
+    "check_transfer_learning_evaluations",
     "transfer_learning_evaluations_from_blackbox",
     "top_k_hyperparameter_configurations_per_task",
 ]
@@ -237,6 +238,48 @@ class TransferLearningTaskEvaluations:
             f"TransferLearningTaskEvaluations({n} configurations, {s} seeds, {f} fidelities, "
             f"objectives {self.objectives_names})"
         )
+
+
+def check_transfer_learning_evaluations(
+    owner: Any, transfer_learning_evaluations: Any, metric: str | None, allow_empty: bool = False
+) -> None:
+    """Check the ``transfer_learning_evaluations`` argument of a transfer method.
+
+    Parameters
+    ----------
+    owner
+        The class (or instance) the argument is passed to, named in messages.
+    transfer_learning_evaluations
+        Should be a non-empty dict task name -> :class:`TransferLearningTaskEvaluations`.
+    metric
+        Must be an objective of every task (``None``: not checked).
+    allow_empty
+        Whether an empty dict is accepted.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the dict is empty, holds something else, or a task lacks ``metric``.
+    """
+    check_parameter(owner, "transfer_learning_evaluations", transfer_learning_evaluations, [dict])
+    name = owner if isinstance(owner, str) else (owner.__name__ if isinstance(owner, type) else type(owner).__name__)
+    if not transfer_learning_evaluations and not allow_empty:
+        raise InvalidParameterError(
+            f"The 'transfer_learning_evaluations' parameter of {name} must be a non-empty dict task name -> "
+            "TransferLearningTaskEvaluations. Got {} instead."
+        )
+    for task, evaluations in transfer_learning_evaluations.items():
+        if not isinstance(evaluations, TransferLearningTaskEvaluations):
+            raise InvalidParameterError(
+                f"The 'transfer_learning_evaluations' parameter of {name} must map task names to "
+                f"TransferLearningTaskEvaluations. Got {type(evaluations).__name__} for task {task!r} instead."
+            )
+        if metric is not None and metric not in evaluations.objectives_names:
+            raise InvalidParameterError(
+                f"The 'metric' parameter of {name} must be an objective of every task of "
+                f"transfer_learning_evaluations. Got {metric!r} instead; task {task!r} has "
+                f"{evaluations.objectives_names}."
+            )
 
 
 def transfer_learning_evaluations_from_blackbox(

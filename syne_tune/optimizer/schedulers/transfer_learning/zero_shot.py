@@ -90,12 +90,10 @@ import numpy as np
 
 from syne_tune.config_space import Float, Integer, non_constant_hyperparameter_keys
 from syne_tune.optimizer.schedulers.searchers.searcher_base import StochasticAndFilterDuplicatesSearcher
-from syne_tune.optimizer.schedulers.transfer_learning.bounding_box import (
-    check_transfer_learning_evaluations,
-    in_bounding_box,
-)
+from syne_tune.optimizer.schedulers.transfer_learning.bounding_box import in_bounding_box
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
     TransferLearningTaskEvaluations,
+    check_transfer_learning_evaluations,
 )
 from syne_tune.utils.validation import InvalidParameterError, validate_parameters
 

@@ -136,6 +136,7 @@ from syne_tune.optimizer.schedulers.transfer_learning.quantile_based.normalizati
 )
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
     TransferLearningTaskEvaluations,
+    check_transfer_learning_evaluations,
 )
 from syne_tune.utils.validation import Interval, InvalidParameterError, Options, check_keys, validate_parameters
 
@@ -489,13 +490,8 @@ class QuantileBasedSurrogateSearcher(ModelBasedSearcher):
         scheduler: str | None = None,
     ):
         validate_parameters(self, locals())
-        if not transfer_learning_evaluations or not all(
-            isinstance(e, TransferLearningTaskEvaluations) for e in transfer_learning_evaluations.values()
-        ):
-            raise InvalidParameterError(
-                f"The 'transfer_learning_evaluations' parameter of {_OWNER} must be a non-empty dict of "
-                f"TransferLearningTaskEvaluations. Got {transfer_learning_evaluations!r} instead."
-            )
+        # a task's only objective stands in for the metric (see _objective_name)
+        check_transfer_learning_evaluations(self, transfer_learning_evaluations, metric=None)
         model = GradientBoostingMeanStd(
             max_fit_samples=max_fit_samples, valid_fraction=valid_fraction, regressor_kwargs=regressor_kwargs
         )
