@@ -1,33 +1,47 @@
 """Simulate hours of tuning on a real benchmark in seconds.
 
-The tuner runs on the blackbox repository's ``lcbench`` table (learning
-curves of 2,000 configurations of an MLP on 34 OpenML tasks, 52 epochs) or
-the ``nmt`` table (real learning curves of Transformer translation systems),
-with a simulated clock: each trial "trains" for the time recorded in the
-table, but nothing waits for it. ``--max_wallclock_time`` is simulated time
-(default: 6 hours on ``lcbench``, a week on ``nmt``; each runs in about a
-second).
+The tuner runs on a tabulated benchmark of the blackbox repository with a
+simulated clock: each trial "trains" for the time recorded in the table, but
+nothing waits for it. ``--max_wallclock_time`` is simulated time.
 
-    python examples/launch_simulated_benchmark.py [--benchmark lcbench|nmt]
-        [--dataset Fashion-MNIST] [--method RS|ASHA|ASHA-PROMOTION]
+Benchmarks (``--benchmark``):
+
+* ``lcdb`` (default; runs from ``pip install "syne-tune[blackbox-repository]"``
+  alone): LCDB's learning curves of up to 20 scikit-learn learners over
+  training set sizes (fidelity ``anchor``) on 248 OpenML datasets, from the
+  ``lcdb`` package; default dataset ``41168`` (jannis), 30 simulated minutes.
+* ``lcbench``: learning curves of 2,000 MLP configurations on 34 OpenML
+  tasks over 52 epochs; needs LCBench's ``data_2k_lw.zip`` (downloaded from
+  figshare when online) or the YAHPO ``lcbench`` surrogate in the data mirror
+  (``$SYNE_TUNE_DATA_MIRROR/yahpo/lcbench``); 6 simulated hours.
+* ``nmt``: real learning curves of Transformer translation systems; needs
+  the ``nmt_hpo`` folder in the data mirror; a simulated week.
+
+    python examples/launch_simulated_benchmark.py [--benchmark lcdb|lcbench|nmt]
+        [--dataset 41168] [--method RS|ASHA|ASHA-PROMOTION]
         [--n_workers 4] [--max_wallclock_time SECONDS] [--seed 0]
 
-The first use of a benchmark converts it from the data mirror into
-``~/.blackbox-repository`` (``lcbench`` is sampled from the YAHPO Gym
-surrogate: a few minutes once).
+The first use of a benchmark converts it into the blackbox repository
+(``~/.blackbox-repository`` or ``$SYNE_TUNE_BLACKBOX_REPOSITORY``): seconds
+for ``lcdb``. If its source data are missing, the script prints one line
+saying what is missing and how to provide it, and exits with status 1.
 """
 
 import argparse
 import logging
+import sys
 import time
 
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend.simulator_backend import SimulatorCallback
 from syne_tune.blackbox_repository import BlackboxRepositoryBackend
+from syne_tune.blackbox_repository.errors import BlackboxRepositoryError
 from syne_tune.optimizer.baselines import RandomSearch
 
 #: benchmark -> (default task, metric, mode, elapsed-time objective, default budget in simulated seconds)
 BENCHMARKS = {
+    # sklearn training times: seconds to minutes per anchor
+    "lcdb": ("41168", "val_accuracy", "max", "elapsed_time", 1800.0),
     "lcbench": ("Fashion-MNIST", "val_accuracy", "max", "time", 6 * 3600.0),
     # nmt's elapsed time counts checkpoint intervals of minutes each: longer budget
     "nmt": ("sw-en", "dev_ppl", "min", "elapsed_time", 7 * 24 * 3600.0),
@@ -62,12 +76,13 @@ def make_scheduler(method, blackbox, metric, mode, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--benchmark", default="lcbench", choices=sorted(BENCHMARKS))
+    parser.add_argument("--benchmark", default="lcdb", choices=sorted(BENCHMARKS))
     parser.add_argument("--dataset", default=None, help="task of the benchmark (default: see BENCHMARKS)")
     parser.add_argument("--method", default="ASHA", choices=["RS", "ASHA", "ASHA-PROMOTION"])
     parser.add_argument("--n_workers", type=int, default=4)
     parser.add_argument(
-        "--max_wallclock_time", type=float, default=None, help="simulated seconds (default: 6 h lcbench, 7 days nmt)"
+        "--max_wallclock_time", type=float, default=None,
+        help="simulated seconds (default: 30 min lcdb, 6 h lcbench, 7 days nmt)"
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -77,13 +92,17 @@ def main():
     dataset, metric, mode, elapsed_time_attr, budget = BENCHMARKS[args.benchmark]
     dataset = args.dataset or dataset
     max_wallclock_time = args.max_wallclock_time or budget
-    backend = BlackboxRepositoryBackend(
-        blackbox_name=args.benchmark,
-        dataset=dataset,
-        elapsed_time_attr=elapsed_time_attr,
-        max_resource_attr=MAX_RESOURCE_ATTR,
-        seed=0,
-    )
+    try:
+        backend = BlackboxRepositoryBackend(
+            blackbox_name=args.benchmark,
+            dataset=dataset,
+            elapsed_time_attr=elapsed_time_attr,
+            max_resource_attr=MAX_RESOURCE_ATTR,
+            seed=0,
+        )
+    except BlackboxRepositoryError as ex:  # source data missing: say what to do, no traceback
+        print(f"{args.benchmark}: {ex}", file=sys.stderr)
+        sys.exit(1)
     tuner = Tuner(
         trial_backend=backend,
         scheduler=make_scheduler(args.method, backend.blackbox, metric, mode, args.seed),

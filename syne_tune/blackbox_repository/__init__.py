@@ -4,8 +4,10 @@ tuning.
 ``load_blackbox(name)`` returns ``{task_name: Blackbox}`` from the local
 repository (``~/.blackbox-repository`` unless ``SYNE_TUNE_BLACKBOX_REPOSITORY``
 says otherwise), generating it from the local data mirror when needed;
-``blackbox_list()`` names the known blackboxes. Names are imported lazily so
-that importing the package stays cheap.
+``blackbox_list()`` names the known blackboxes and ``blackbox_availability()``
+tells which of them can be loaded here (stored, or with their source data
+installed or in the mirror) and what the others need. Names are imported
+lazily so that importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ install_default_handler()
 __all__ = [
     "load_blackbox",
     "blackbox_list",
+    "blackbox_availability",
+    "BlackboxAvailability",
     "add_surrogate",
     "BlackboxOffline",
     "BlackboxTabular",
@@ -34,6 +38,8 @@ __all__ = [
 _LAZY = {
     "load_blackbox": "syne_tune.blackbox_repository.repository",
     "blackbox_list": "syne_tune.blackbox_repository.repository",
+    "blackbox_availability": "syne_tune.blackbox_repository.repository",
+    "BlackboxAvailability": "syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe",
     "add_surrogate": "syne_tune.blackbox_repository.blackbox_surrogate",
     "BlackboxSurrogate": "syne_tune.blackbox_repository.blackbox_surrogate",
     "BlackboxOffline": "syne_tune.blackbox_repository.blackbox_offline",

@@ -1,5 +1,6 @@
 """Loading blackboxes by name: local repository, optional S3 mirror, or
-generation from the source data with the blackbox's recipe."""
+generation from the source data with the blackbox's recipe; telling which
+blackboxes can be loaded here (:func:`blackbox_availability`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
+    BlackboxAvailability,
+)
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
     S3_ENV_VAR,
     PathLike,
@@ -33,11 +37,67 @@ from syne_tune.utils.validation import validate_parameters
 logger = logging.getLogger(__name__)
 
 
-def blackbox_list() -> List[str]:
-    """Names of the blackboxes that :func:`load_blackbox` knows."""
+def blackbox_list(available_only: bool = False) -> List[str]:
+    """Names of the blackboxes that :func:`load_blackbox` knows.
+
+    Parameters
+    ----------
+    available_only
+        If True, only those that can be loaded here now (stored, or with
+        their source data at hand: see :func:`blackbox_availability`, which
+        also says what the others need).
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+    """
+    validate_parameters("blackbox_list", locals(), {"available_only": ["boolean"]})
+    if available_only:
+        return [a.name for a in blackbox_availability() if a.available]
     from syne_tune.blackbox_repository.conversion_scripts.recipes import get_recipes
 
     return sorted(get_recipes())
+
+
+def blackbox_availability(
+    names: Optional[List[str]] = None,
+    *,
+    repository_path: Optional[PathLike] = None,
+    mirror_path: Optional[PathLike] = None,
+) -> List[BlackboxAvailability]:
+    """Which blackboxes can be loaded here, and what the others need.
+
+    Cheap: looks at the repository folder, the data mirror, the download
+    folders and the installed packages; reads no data.
+
+    Parameters
+    ----------
+    names
+        Blackboxes to report (default: all of :func:`blackbox_list`).
+    repository_path, mirror_path
+        As in :func:`load_blackbox`.
+
+    Returns
+    -------
+    list of BlackboxAvailability
+        One per name, sorted by name: ``name``, ``available``, ``stored``,
+        ``source``, ``missing`` (one line, or None).
+
+    Raises
+    ------
+    BlackboxNotFoundError
+        If a name has no recipe.
+    """
+    validate_parameters("blackbox_availability", locals(), {"names": [list, None]})
+    from syne_tune.blackbox_repository.conversion_scripts.recipes import get_recipe, get_recipes
+
+    recipes = get_recipes()
+    chosen = sorted(recipes) if names is None else sorted(names)
+    return [
+        get_recipe(name).availability(repository_path=repository_path, mirror_path=mirror_path)
+        for name in chosen
+    ]
 
 
 def repository_path(path: Optional[PathLike] = None) -> Path:
@@ -284,5 +344,6 @@ def download_blackbox(
 
 
 if __name__ == "__main__":
-    for bb_name in blackbox_list():
-        print(bb_name)
+    for entry in blackbox_availability():
+        state = "stored" if entry.stored else ("available" if entry.available else "missing")
+        print(f"{entry.name:24s} {state:9s} {entry.missing or entry.source}")

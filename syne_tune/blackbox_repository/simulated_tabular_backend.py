@@ -319,6 +319,9 @@ class UserBlackboxBackend(_BlackboxSimulatorBackend):
 class BlackboxRepositoryBackend(_BlackboxSimulatorBackend):
     """Simulates tuning on a blackbox of the repository (``load_blackbox``).
 
+    The backend is pickled without the blackbox, which is loaded again by
+    name when needed.
+
     Parameters
     ----------
     blackbox_name
@@ -343,9 +346,6 @@ class BlackboxRepositoryBackend(_BlackboxSimulatorBackend):
         Configuration space of the surrogate (default: the blackbox's).
     simulatorbackend_kwargs
         :class:`SimulatorBackend` arguments.
-
-    The backend is pickled without the blackbox, which is loaded again by
-    name when needed.
     """
 
     def __init__(

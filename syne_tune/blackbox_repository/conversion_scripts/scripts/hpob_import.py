@@ -43,6 +43,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
     SourceNotFoundError,
+    SourceFile,
     find_or_download,
     find_source,
 )
@@ -150,6 +151,16 @@ class HPOBRecipe(BlackboxRecipe):
     def __init__(self, space_id: str):
         super().__init__(name=PREFIX + space_id, cite_reference=CITATION)
         self.space_id = space_id
+
+    def download_dir(self, repository_path=None) -> Path:
+        return super().download_dir(repository_path).parent / "hpob"  # one for all spaces
+
+    def data_sources(self):
+        # the checksum of hpob-data.zip is not known here (never downloaded)
+        return [
+            (SourceFile(("hpob/hpob-data/" + SPLITS[0],)),),
+            (SourceFile(("hpob/hpob-data.zip", "hpob-data.zip"), url=URL),),
+        ]
 
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize

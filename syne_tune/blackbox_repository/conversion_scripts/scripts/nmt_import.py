@@ -1,6 +1,9 @@
 """``nmt`` and ``nmt-hpo``: Transformer NMT systems (Zhang & Duh).
 
-Source (data mirror folder ``nmt_hpo``, from GitHub ``Este1le/hpo_nmt``, MIT):
+Source (data mirror folder ``nmt_hpo``, from GitHub ``Este1le/hpo_nmt``, MIT;
+if the mirror lacks it, the 13 files read are downloaded from that repository
+at commit ``7bd0a40`` into the recipe's download folder, each checked against
+its SHA-256):
 
 * NMTHPO (Zhang & Duh, TACL 2020), ``datasets/<pair>.hyps`` / ``.evals``: per
   language pair one row per trained Transformer, 6 hyperparameters
@@ -83,6 +86,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -94,8 +98,8 @@ from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
     BlackboxRecipe,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
-    MIRROR_ENV_VAR,
-    SourceNotFoundError,
+    SourceFile,
+    find_or_download,
 )
 from syne_tune.config_space import logordinal, ordinal, randint
 
@@ -454,8 +458,59 @@ def num_valid_fidelities(
     return int(invalid.argmax()) if invalid.any() else int(curve.shape[0])
 
 
+#: Este1le/hpo_nmt at the commit the data mirror copied (its PROVENANCE.md)
+URL_ROOT = "https://raw.githubusercontent.com/Este1le/hpo_nmt/7bd0a402b332a6fdea8bdfeabb0271afa5c5be1f/"
+
+#: SHA-256 of the files read, at that commit (computed on the mirrored copies)
+SHA256 = {
+    "datasets/en-ja.hyps": "cdfd7c8c1bf3e3eac16bca04ad9b1f5c5755e2a5170a06edc3d074ae2a481798",
+    "datasets/ja-en.hyps": "df4a452ceabb9134f4c469778d14de2f6333e92b175cce21d9f9ade194beead6",
+    "datasets/ru-en.hyps": "0a96d2b1f10e4a22721cc81befa7b2cf875b761da23ced4c0ac0085be29fbd76",
+    "datasets/so-en.hyps": "0564b44e795d22b6a8f660bd6672e210fa544b0cacf03b913cbec50d95e93d7e",
+    "datasets/sw-en.hyps": "e2642bc6f6ed6afe060e13fe699fa2dcd569f5311ee72eea55db87e37f25b725",
+    "datasets/zh-en.hyps": "4ce4f95cf0ccf0beb6ff36b19be2ba98070bb05c7dfc49cb44f882314a2dfd73",
+    "datasets/en-ja.evals": "1385c842ae3f6a7f3ee8b5cb554f81f707a4f7502f7806e048bc46c36a3157d5",
+    "datasets/ja-en.evals": "6e3cb9be3d2cc097fe1fcbe8e5b15c933a5195684ec5a86e0a57ae921de24866",
+    "datasets/ru-en.evals": "1ddeb9a42d8dad6340d83ba427d375e66f1b2c030360877b6963180ee559f3ab",
+    "datasets/so-en.evals": "4e95d872c15a0af35a1b7672ae979c794c9022ee1b53c821d7a8b646dd023bb7",
+    "datasets/sw-en.evals": "a2be8d462a621948afe782e2ad398a8832c98c26d8ca5992357af9278e0f1d4f",
+    "datasets/zh-en.evals": "4b09d2f5f593f8ff70de7ccf2e7990584282a2fb204142c31dec2d2e506983f2",
+    "lc_datasets/nmtlc.pkl": "42ecab6a7f3c93c7697714cf1082318274e232e04d79bf4400bfc55d6a766eca",
+}
+
+
+def source_files() -> Tuple[SourceFile, ...]:
+    """The files the recipes read; the download folder keeps their layout."""
+    return tuple(
+        SourceFile((f"nmt_hpo/{rel}",), url=URL_ROOT + rel, sha256=sha, filename=rel)
+        for rel, sha in SHA256.items()
+    )
+
+
+def find_or_download_data(name: str, mirror_path, download_dir) -> Path:
+    """``<mirror>/nmt_hpo`` if complete, else the download folder, filled
+    with what is missing there (each file checked against its SHA-256)."""
+    if mirror_path is not None:
+        path = nmt_data_path(mirror_path)
+        if all((path / rel).is_file() for rel in SHA256):
+            return path
+    for spec in source_files():
+        found = find_or_download(
+            name, list(spec.relative_paths), spec.url, mirror_path, download_dir,
+            filename=spec.filename, sha256=spec.sha256,
+        )
+        local = Path(download_dir) / spec.filename
+        if found != local:  # in a partial mirror: complete the download folder
+            local.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(found, local)
+    return Path(download_dir)
+
+
 class _NMTRecipeBase(BlackboxRecipe):
     _convert = None
+
+    def data_sources(self):
+        return [source_files()]
 
     def __init__(self, name: str, cite_reference: str, tasks: Optional[Sequence[str]] = None):
         if tasks is not None:
@@ -468,13 +523,7 @@ class _NMTRecipeBase(BlackboxRecipe):
         self.tasks = list(tasks) if tasks is not None else None
 
     def _generate_on_disk(self, target: Path, mirror_path: Optional[Path], download_dir: Path):
-        data_path = nmt_data_path(mirror_path) if mirror_path is not None else None
-        if data_path is None or not (data_path / "lc_datasets" / "nmtlc.pkl").is_file():
-            raise SourceNotFoundError(
-                f"source data of blackbox '{self.name}' not found: need "
-                f"{mirror_path or '<mirror>'}/nmt_hpo (datasets/, lc_datasets/nmtlc.pkl; "
-                f"set {MIRROR_ENV_VAR})"
-            )
+        data_path = find_or_download_data(self.name, mirror_path, download_dir)
         bb_dict, meta = type(self)._convert(data_path, self.tasks)
         serialize(bb_dict, target, metadata=meta)
 

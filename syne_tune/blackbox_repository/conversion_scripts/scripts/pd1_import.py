@@ -45,6 +45,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
     SourceNotFoundError,
+    SourceFile,
     find_or_download,
     find_source,
 )
@@ -165,6 +166,13 @@ def find_files(mirror_path, download_dir, allow_download: bool = True) -> List[P
 class PD1Recipe(BlackboxRecipe):
     def __init__(self):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
+
+    def data_sources(self):
+        # the checksum of pd1.tar.gz is not known here (never downloaded)
+        return [
+            tuple(SourceFile((f"pd1/{f}", f"pd1/pd1/{f}", f)) for f in FILES),
+            (SourceFile(("pd1/pd1.tar.gz", "pd1.tar.gz"), url=URL),),
+        ]
 
     def _generate_on_disk(self, target: Path, mirror_path, download_dir: Path):
         from syne_tune.blackbox_repository.serialization import serialize

