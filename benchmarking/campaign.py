@@ -15,6 +15,22 @@ and many of them in parallel processes.
   standard errors; :func:`compare` and :func:`comparison` compare a method with a reference.
 * :func:`load_sibling` imports another script of this folder by file.
 
+Campaigns of (method, benchmark, seed) cells (``benchmarking/simulated.py``,
+``benchmarking/local.py``):
+
+* :class:`Cell` names one cell; :class:`CampaignFolder` is the folder of a
+  campaign: ``manifest.json`` (tag, command lines, methods, benchmarks,
+  seeds, versions, start and end times of every invocation, cells that do not
+  apply), one JSON file per finished cell under ``cells/`` (written
+  atomically: a temporary file, then ``os.replace``) and the traceback of
+  every failed cell under ``failed/``.
+* :func:`run_cells` runs the cells that have no result file yet, in a local
+  process pool or as Ray tasks, with a tqdm bar (cells done, ETA), and
+  returns the summary (run, skipped, failed, wall time, cells per minute).
+  Re-running a campaign therefore resumes it.
+* :func:`best_so_far` is the best-so-far trajectory of a run.
+* :func:`campaign_parser` holds the command-line flags the entry points share.
+
 A script imports this module with its own folder on ``sys.path``::
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -23,6 +39,7 @@ A script imports this module with its own folder on ``sys.path``::
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -36,7 +53,24 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["simulate", "run_jobs", "progress", "mean_sem", "summarize", "compare", "comparison", "load_sibling"]
+__all__ = [
+    "simulate",
+    "run_jobs",
+    "progress",
+    "mean_sem",
+    "summarize",
+    "compare",
+    "comparison",
+    "load_sibling",
+    "Cell",
+    "CampaignFolder",
+    "run_cells",
+    "best_so_far",
+    "campaign_parser",
+    "check_campaign_args",
+    "print_summary",
+    "default_results_root",
+]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -52,8 +86,11 @@ def load_sibling(name: str, file: str):
     return module
 
 
-def simulate(backend, scheduler, stop_criterion, n_workers: int, callbacks: list, tuner_name: str):
-    """One simulated tuning run.
+def simulate(
+    backend, scheduler, stop_criterion, n_workers: int, callbacks: list, tuner_name: str, simulated: bool = True
+):
+    """One simulated tuning run (``simulated=False``: a real one, e.g. on a
+    local backend, without the simulator's results store).
 
     Returns
     -------
@@ -62,6 +99,7 @@ def simulate(backend, scheduler, stop_criterion, n_workers: int, callbacks: list
     """
     from syne_tune import Tuner
     from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune.results_callback import StoreResultsCallback
 
     tmp = tempfile.mkdtemp(prefix="campaign-")
     saved_folder = os.environ.get("SYNETUNE_FOLDER")
@@ -73,7 +111,7 @@ def simulate(backend, scheduler, stop_criterion, n_workers: int, callbacks: list
             stop_criterion=stop_criterion,
             n_workers=n_workers,
             sleep_time=0,
-            callbacks=[SimulatorCallback(), *callbacks],
+            callbacks=[SimulatorCallback() if simulated else StoreResultsCallback(), *callbacks],
             tuner_name=tuner_name,
             save_tuner=False,
             print_update_interval=1e9,
@@ -208,3 +246,413 @@ def comparison(s: dict, ref: dict, key: str, mode: str) -> tuple[str, float, flo
     a, b = s[key], ref[key]
     se = math.hypot(s[key + "_sem"], ref[key + "_sem"])
     return compare(a, b, mode), a, b, (abs(a - b) / se if se > 0 else float("nan"))
+
+
+# ------------------------------------------------------------------ campaigns
+#: environment variable overriding the root folder of the campaigns
+RESULTS_ROOT_ENV = "SYNE_TUNE_BENCHMARK_ROOT"
+_REPO_ROOT = _HERE.parent
+
+
+def default_results_root() -> Path:
+    """``$SYNE_TUNE_BENCHMARK_ROOT`` or ``~/syne-tune/benchmarks``."""
+    env = os.environ.get(RESULTS_ROOT_ENV)
+    return Path(env).expanduser() if env else Path.home() / "syne-tune" / "benchmarks"
+
+
+class Cell(tuple):
+    """One run of a campaign: ``(benchmark, method, seed)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, benchmark: str, method: str, seed: int):
+        return super().__new__(cls, (str(benchmark), str(method), int(seed)))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    benchmark = property(lambda self: self[0])
+    method = property(lambda self: self[1])
+    seed = property(lambda self: self[2])
+
+    def __repr__(self) -> str:
+        return f"{self.benchmark}/{self.method}/seed {self.seed}"
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file of the same folder
+    and ``os.replace``: readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _versions() -> dict:
+    import platform
+
+    import syne_tune
+
+    return dict(python=platform.python_version(), syne_tune=syne_tune.__version__, numpy=np.__version__)
+
+
+class CampaignFolder:
+    """The folder of one campaign, ``<root>/<tag>``.
+
+    Parameters
+    ----------
+    root
+        Folder holding the campaigns.
+    tag
+        Name of the campaign (letters, digits, ``-``, ``_``, ``.``).
+    kind
+        ``"simulated"`` or ``"local"``; a folder holds campaigns of one kind.
+
+    Raises
+    ------
+    ValueError
+        If ``tag`` is empty or holds other characters.
+    """
+
+    def __init__(self, root: str | Path, tag: str, kind: str):
+        import re
+
+        if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", tag):
+            raise ValueError(
+                f"The 'experiment_tag' parameter must be a str of letters, digits, '-', '_' and '.'. Got {tag!r} instead."
+            )
+        self.root = Path(root).expanduser()
+        self.tag = tag
+        self.kind = kind
+        self.path = self.root / tag
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def cell_path(self, cell: Cell) -> Path:
+        return self.path / "cells" / cell.benchmark / cell.method / f"seed-{cell.seed}.json"
+
+    def failure_path(self, cell: Cell) -> Path:
+        return self.path / "failed" / cell.benchmark / cell.method / f"seed-{cell.seed}.txt"
+
+    def is_finished(self, cell: Cell) -> bool:
+        return self.cell_path(cell).is_file()
+
+    def write_cell(self, cell: Cell, payload: dict) -> None:
+        """Store the result of a finished cell (atomically) and drop an
+        earlier failure report of it."""
+        _atomic_write_text(self.cell_path(cell), json.dumps(payload, separators=(",", ":")))
+        self.failure_path(cell).unlink(missing_ok=True)
+
+    def write_failure(self, cell: Cell, text: str) -> None:
+        _atomic_write_text(self.failure_path(cell), text)
+
+    def cells(self) -> list[dict]:
+        """The stored results of all finished cells."""
+        out = []
+        for p in sorted((self.path / "cells").glob("*/*/seed-*.json")):
+            out.append(json.loads(p.read_text()))
+        return out
+
+    def failures(self) -> dict[Cell, str]:
+        """Cell -> traceback of the cells whose latest run failed."""
+        out = {}
+        for p in sorted((self.path / "failed").glob("*/*/seed-*.txt")):
+            out[Cell(p.parent.parent.name, p.parent.name, int(p.stem[len("seed-"):]))] = p.read_text()
+        return out
+
+    def read_manifest(self) -> dict | None:
+        if not self.manifest_path.is_file():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def start(
+        self,
+        argv: list[str],
+        methods: list[str],
+        benchmarks: list[str],
+        seeds: list[int],
+        settings: dict,
+        not_applicable: dict[str, str],
+        runner: dict,
+    ) -> dict:
+        """Create or extend the manifest for one invocation of an entry point.
+
+        Raises
+        ------
+        ValueError
+            If the folder holds a campaign of another kind, or one run with
+            other ``settings`` (budget or workers overridden differently):
+            its finished cells would not be comparable.
+        """
+        import datetime
+
+        m = self.read_manifest()
+        if m is None:
+            m = dict(tag=self.tag, kind=self.kind, settings=settings, methods=[], benchmarks=[], seeds=[],
+                     not_applicable={}, invocations=[])
+        if m.get("kind") != self.kind:
+            raise ValueError(f"campaign {self.tag!r} in {self.path} is a {m.get('kind')!r} campaign, not {self.kind!r}")
+        if m.get("settings") != settings:
+            raise ValueError(
+                f"campaign {self.tag!r} was run with settings {m.get('settings')}, now {settings}: use another "
+                "--experiment-tag (finished cells would not be comparable)"
+            )
+        for key, new in (("methods", methods), ("benchmarks", benchmarks), ("seeds", seeds)):
+            m[key] = m[key] + [x for x in new if x not in m[key]]
+        m["not_applicable"].update(not_applicable)
+        m["invocations"].append(
+            dict(
+                command=" ".join([sys.executable, *argv]),
+                argv=list(argv),
+                started=datetime.datetime.now().isoformat(timespec="seconds"),
+                versions=_versions(),
+                **runner,
+            )
+        )
+        self.path.mkdir(parents=True, exist_ok=True)
+        _atomic_write_text(self.manifest_path, json.dumps(m, indent=1))
+        return m
+
+    def finish(self, summary: dict) -> None:
+        """Record the end time and the summary of the latest invocation."""
+        import datetime
+
+        m = self.read_manifest()
+        m["invocations"][-1].update(ended=datetime.datetime.now().isoformat(timespec="seconds"), summary=summary)
+        _atomic_write_text(self.manifest_path, json.dumps(m, indent=1))
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: single-threaded, and (Linux) killed when the
+    driver dies, so a killed driver leaves no process behind."""
+    _single_threaded_worker()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+
+def _compute(compute: Callable[[Cell], dict], cell: Cell) -> tuple[bool, Any, float]:
+    """``(True, payload, wall)`` or ``(False, traceback, wall)``."""
+    import traceback
+
+    t0 = time.perf_counter()
+    try:
+        payload = compute(cell)
+    except Exception:
+        return False, traceback.format_exc(), time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    payload["cell_wall_s"] = wall
+    return True, payload, wall
+
+
+def _execute(compute: Callable[[Cell], dict], folder: CampaignFolder, cell: Cell) -> tuple[Cell, bool, str, float]:
+    """Run a cell and store its result or failure; ``(cell, ok, error line, wall)``."""
+    ok, out, wall = _compute(compute, cell)
+    if ok:
+        folder.write_cell(cell, out)
+        return cell, True, "", wall
+    folder.write_failure(cell, out)
+    return cell, False, out.strip().splitlines()[-1], wall
+
+
+def _compute_remote(compute, cell):
+    _single_threaded_worker()
+    return _compute(compute, cell)
+
+
+def run_cells(
+    folder: CampaignFolder,
+    cells: list[Cell],
+    compute: Callable[[Cell], dict],
+    jobs: int,
+    ray_address: str | None = None,
+) -> dict:
+    """Run the cells of ``cells`` that have no result in ``folder`` yet.
+
+    Parameters
+    ----------
+    folder
+        The campaign folder.
+    cells
+        All cells of this invocation (finished ones are skipped).
+    compute
+        ``compute(cell) -> payload``, a picklable module-level function (or
+        ``functools.partial`` of one); it runs in worker processes. The
+        payload (a JSON-serializable dict) is stored with the cell's wall
+        time (``cell_wall_s``). A cell that raises is recorded as failed
+        (traceback under ``failed/``); the others go on.
+    jobs
+        Parallel worker processes (1: in this process). With Ray, the CPUs
+        of a local cluster started here.
+    ray_address
+        ``None``: a local process pool; ``"local"``: start a local Ray
+        cluster; else the address of one (``"auto"``, ``"ray://host:port"``);
+        an already initialized Ray is used as it is. Every cell is a Ray
+        task (``num_cpus=1``); the driver writes its result.
+
+    Returns
+    -------
+    dict
+        ``cells``, ``skipped`` (finished before), ``run``, ``failed`` (cells
+        and their last error line), ``interrupted``, ``wall_s`` and
+        ``cells_per_minute`` (cells run per minute of wall time).
+    """
+    from tqdm import tqdm
+
+    pending = [c for c in cells if not folder.is_finished(c)]
+    summary = dict(cells=len(cells), skipped=len(cells) - len(pending), run=0, failed={}, interrupted=False)
+    bar = tqdm(total=len(cells), initial=summary["skipped"], unit="cell", desc=folder.tag, dynamic_ncols=True)
+
+    def done(cell: Cell, ok: bool, error: str) -> None:
+        if ok:
+            summary["run"] += 1
+        else:
+            summary["failed"][repr(cell)] = error
+            bar.write(f"cell {cell!r} failed: {error} (traceback in {folder.failure_path(cell)})")
+        bar.set_postfix(failed=len(summary["failed"]))
+        bar.update(1)
+
+    t0 = time.perf_counter()
+    try:
+        if ray_address is not None:
+            _run_ray(folder, pending, compute, jobs, ray_address, done)
+        elif jobs > 1 and len(pending) > 1:
+            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(var, "1")
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), initializer=_die_with_parent)
+            try:
+                futures = [pool.submit(_execute, compute, folder, c) for c in pending]
+                for future in as_completed(futures):
+                    cell, ok, error, _ = future.result()
+                    done(cell, ok, error)
+            except KeyboardInterrupt:
+                # the running cells finish (and are stored); the others are not started
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown()
+        else:
+            for c in pending:
+                cell, ok, error, _ = _execute(compute, folder, c)
+                done(cell, ok, error)
+    except KeyboardInterrupt:
+        summary["interrupted"] = True
+    finally:
+        bar.close()
+    wall = time.perf_counter() - t0
+    summary.update(wall_s=wall, cells_per_minute=(60.0 * summary["run"] / wall if wall > 0 else float("nan")))
+    return summary
+
+
+def _run_ray(folder, pending, compute, jobs, ray_address, done) -> None:
+    import ray
+
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(_REPO_ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    started_here = False
+    if not ray.is_initialized():
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        if ray_address == "local":
+            ray.init(num_cpus=max(1, jobs), include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(address=ray_address, log_to_driver=False)
+        started_here = True
+    try:
+        task = ray.remote(num_cpus=1)(_compute_remote).options(runtime_env={"env_vars": env})
+        refs = {task.remote(compute, cell): cell for cell in pending}
+        try:
+            while refs:
+                ready, _ = ray.wait(list(refs), num_returns=1)
+                cell = refs.pop(ready[0])
+                ok, out, _ = ray.get(ready[0])
+                if ok:
+                    folder.write_cell(cell, out)
+                    done(cell, True, "")
+                else:
+                    folder.write_failure(cell, out)
+                    done(cell, False, out.strip().splitlines()[-1])
+        except KeyboardInterrupt:
+            for ref in refs:
+                ray.cancel(ref, force=True)
+            raise
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def print_summary(summary: dict, folder: CampaignFolder, not_applicable: dict[str, str]) -> None:
+    """Print the summary of :func:`run_cells`."""
+    lines = [
+        f"campaign {folder.tag} ({folder.path}): {summary['cells']} cells: {summary['run']} run, "
+        f"{summary['skipped']} skipped (finished before), {len(summary['failed'])} failed"
+        + (", interrupted" if summary["interrupted"] else ""),
+        f"wall time {summary['wall_s']:.1f} s, {summary['cells_per_minute']:.1f} cells per minute",
+    ]
+    if not_applicable:
+        lines.append(f"{len(not_applicable)} cells do not apply (not run):")
+        lines += [f"  {k}: {v}" for k, v in sorted(not_applicable.items())]
+    for k, v in summary["failed"].items():
+        lines.append(f"  failed {k}: {v}")
+    print("\n".join(lines), flush=True)
+
+
+def best_so_far(rows, mode: str, budget: float | None = None) -> tuple[list[float], list[float]]:
+    """Best-so-far trajectory: the times at which the best value improved and
+    the values (rows ``(time, trial_id, value, ...)`` in time order; rows
+    after ``budget`` are left out)."""
+    times, values = [], []
+    better = (lambda a, b: a < b) if mode == "min" else (lambda a, b: a > b)
+    for row in rows:
+        t, v = row[0], row[2]
+        if budget is not None and t > budget:
+            break
+        if not values or better(v, values[-1]):
+            times.append(float(t))
+            values.append(float(v))
+    return times, values
+
+
+def campaign_parser(description: str, default_jobs: int | None = None):
+    """The flags every campaign entry point takes."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--experiment-tag", required=True, help="name of the campaign (its folder)")
+    ap.add_argument("--benchmark", nargs="+", required=True, help="benchmark names, blackbox names, or 'all'")
+    ap.add_argument("--method", nargs="+", required=True, help="method names (benchmarking/methods.py) or 'all'")
+    ap.add_argument("--num-seeds", type=int, default=1, help="seeds start-seed .. start-seed + num-seeds - 1")
+    ap.add_argument("--start-seed", type=int, default=0)
+    ap.add_argument("--n-workers", type=int, default=None, help="workers per run (default: the benchmark's)")
+    ap.add_argument("--max-wallclock-time", type=float, default=None, help="budget per run (default: the benchmark's)")
+    ap.add_argument("--jobs", type=int, default=default_jobs or os.cpu_count() or 1, help="cells run in parallel")
+    ap.add_argument("--ray-address", default=None, help="'local' (start a Ray cluster) or a Ray address")
+    ap.add_argument("--results-root", default=None, help=f"folder of the campaigns (default: ${RESULTS_ROOT_ENV} or ~/syne-tune/benchmarks)")
+    return ap
+
+
+def check_campaign_args(args) -> None:
+    """Raise ``ValueError`` for flags out of range (named as on the command line)."""
+    for flag, value, low in (("--num-seeds", args.num_seeds, 1), ("--jobs", args.jobs, 1), ("--start-seed", args.start_seed, 0)):
+        if value < low:
+            raise ValueError(f"{flag} must be an int >= {low}. Got {value} instead.")
+    if args.n_workers is not None and args.n_workers < 1:
+        raise ValueError(f"--n-workers must be an int >= 1. Got {args.n_workers} instead.")
+    if args.max_wallclock_time is not None and not args.max_wallclock_time > 0:
+        raise ValueError(f"--max-wallclock-time must be a number > 0. Got {args.max_wallclock_time} instead.")

@@ -1,4 +1,11 @@
-"""The README's main job and the ask/tell example run end to end."""
+"""The examples run end to end, and the examples index lists them all.
+
+Every launcher in ``examples/`` that works on a plain machine in a few
+seconds (with a small budget where it takes one) is run as a subprocess
+below; the ones that need AWS, a Ray cluster or data that may be missing are
+in :data:`NOT_RUN` with the reason. ``examples/README.md`` must list every
+file of ``examples/``.
+"""
 
 import os
 import subprocess
@@ -8,6 +15,28 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO_ROOT / "examples"
+
+#: Launchers run by the tests of this module.
+RUN = {
+    "launch_ask_tell.py",
+    "launch_height_baselines.py",
+    "launch_height_asha.py",
+    "launch_height_python_backend.py",
+    "launch_height_mobster.py",
+    "launch_height_moasha.py",
+    "launch_bayesopt_constrained.py",
+    "launch_instance_type_tuning.py",
+    "launch_simulated_benchmark.py",
+    "launch_transfer_learning.py",
+}
+
+#: Launchers not run here, and why.
+NOT_RUN = {
+    "launch_sagemaker.py": "starts SageMaker training jobs: needs AWS credentials and a SageMaker execution role",
+    "launch_remote.py": "launches the tuning itself as a SageMaker job: needs AWS credentials and a role",
+    "launch_ray_cluster.py": "runs trials on a Ray cluster: needs the address of a running cluster",
+}
 
 
 def run_example(name: str, *args: str, timeout: int = 120) -> str:
@@ -80,3 +109,42 @@ def test_transfer_learning_example_compares_with_asha():
     assert "Earlier tasks: 33 lcbench datasets" in out
     rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["ASHA"], ["RUSH"], ["ZS"])]
     assert [r[0] for r in rows] == ["ASHA", "RUSH", "ZS"] and all(len(r) == 5 for r in rows)
+
+
+def test_readme_lists_every_example_file():
+    readme = (EXAMPLES / "README.md").read_text()
+    files = sorted(path.relative_to(EXAMPLES).as_posix() for path in EXAMPLES.rglob("*.py"))
+    assert files, "no examples found"
+    missing = [name for name in files if f"`{name}`" not in readme]
+    assert not missing, f"examples/README.md does not list {missing}"
+
+
+def test_every_launcher_is_run_or_has_a_reason_not_to_be():
+    launchers = {path.name for path in EXAMPLES.glob("*.py")}
+    assert not RUN & set(NOT_RUN)
+    assert launchers <= RUN | set(NOT_RUN), f"neither run nor explained: {sorted(launchers - RUN - set(NOT_RUN))}"
+    assert RUN <= launchers, f"listed as run but absent: {sorted(RUN - launchers)}"
+    source = Path(__file__).read_text()
+    assert all(f'run_example("{name}"' in source for name in RUN)
+
+
+@pytest.mark.parametrize("kind", ["stopping", "promotion"])
+def test_height_asha_example(kind):
+    out = run_example("launch_height_asha.py", "--type", kind, "--max_wallclock_time", "4")
+    assert "Rung levels: [1, 3, 9] (max_t = 27)" in out and "Best trial" in out
+    reached = out.split("Epochs reached per trial: ")[1].splitlines()[0]
+    assert reached.startswith("{1: ")  # trials stopped or paused at the first rung
+
+
+def test_height_python_backend_example():
+    out = run_example("launch_height_python_backend.py", "--max_wallclock_time", "4")
+    assert "Best configuration: trial" in out and "Results: " in out
+
+
+@pytest.mark.parametrize("blackbox, mirror_folder, budget", [("lcbench", "yahpo", "3600"), ("nmt", "nmt_hpo", "36000")])
+def test_simulated_benchmark_example(blackbox, mirror_folder, budget):
+    if not _blackbox_available(blackbox, mirror_folder):
+        pytest.skip(f"{blackbox} is neither in the blackbox repository nor in the data mirror")
+    out = run_example("launch_simulated_benchmark.py", "--benchmark", blackbox, "--max_wallclock_time", budget,
+                      timeout=600)
+    assert f"ASHA on {blackbox}/" in out and "simulated hours in" in out and "Best " in out
