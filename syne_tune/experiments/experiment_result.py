@@ -468,6 +468,7 @@ def load_experiment(
     local_path: str | None = None,
     experiment_name: str | None = None,
     errors: str = "raise",
+    s3_path: str | None = None,
 ) -> ExperimentResult:
     """Load a run by tuner name (under ``$SYNETUNE_FOLDER``) or folder path.
 
@@ -479,7 +480,8 @@ def load_experiment(
     tuner_name
         Tuner name, a unique prefix of one, or the path of the run's folder.
     download_if_not_found
-        Accepted for compatibility; runs are never downloaded from S3.
+        With ``s3_path``: download the run from there if it is not found
+        locally (:func:`syne_tune.experiments.s3.download_experiment`).
     load_tuner
         Also restore the :class:`~syne_tune.Tuner` (e.g. to resume it).
     local_path
@@ -491,6 +493,10 @@ def load_experiment(
         raises :class:`~syne_tune.results_store.ResultsIntegrityError`.
         ``"recover"``: load what is readable, with a warning per problem
         (:func:`~syne_tune.results_store.repair_results` makes it permanent).
+    s3_path
+        S3 folder holding the run folder (e.g. the results of a
+        :class:`~syne_tune.remote.remote_launcher.RemoteLauncher` job);
+        ``None``: runs are never downloaded.
 
     Returns
     -------
@@ -508,7 +514,14 @@ def load_experiment(
     """
     from syne_tune.results_store import read_results
 
-    path = _resolve_path(tuner_name, local_path)
+    try:
+        path = _resolve_path(tuner_name, local_path)
+    except FileNotFoundError:
+        if not (download_if_not_found and s3_path):
+            raise
+        from syne_tune.experiments.s3 import download_experiment
+
+        path = download_experiment(str(tuner_name), s3_path, local_root=local_path)
     try:
         metadata = load_json(path / ST_METADATA_FILENAME)
     except ValueError as ex:
