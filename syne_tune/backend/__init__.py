@@ -15,6 +15,8 @@ _LAZY = {
     "PythonBackend": ("syne_tune.backend.python_backend.python_backend", "PythonBackend"),
     "SimulatorBackend": ("syne_tune.backend.simulator_backend.simulator_backend", "SimulatorBackend"),
     "SimulatorConfig": ("syne_tune.backend.simulator_backend.simulator_backend", "SimulatorConfig"),
+    "RayBackend": ("syne_tune.backend.ray_backend.ray_backend", "RayBackend"),
+    "SageMakerBackend": ("syne_tune.backend.sagemaker_backend.sagemaker_backend", "SageMakerBackend"),
 }
 
 

@@ -146,6 +146,54 @@ def _package_root_for_children() -> str | None:
     return _PACKAGE_ROOT or None
 
 
+def script_arguments(config: dict, checkpoint_dir: str, config_json_path: str | None = None) -> list[str]:
+    """Arguments a training script gets after its path (the backends' argv
+    convention, see the module docstring).
+
+    Parameters
+    ----------
+    config
+        The trial's configuration; ignored when ``config_json_path`` is given.
+    checkpoint_dir
+        Passed as ``--st_checkpoint_dir``.
+    config_json_path
+        With ``pass_args_as_json``: the JSON file holding the configuration,
+        passed as ``--st_config_json_filename`` instead of one argument per key.
+
+    Returns
+    -------
+    list[str]
+        ``["--name", "value", ..., "--st_checkpoint_dir", checkpoint_dir]``
+        (``--name=value`` for a value starting with ``-``).
+    """
+    args: list[str] = []
+    if config_json_path is not None:
+        args += [f"--{ST_CONFIG_JSON_FNAME_ARG}", config_json_path]
+    else:
+        for key, value in config.items():
+            if key in (ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG):
+                continue
+            value = str(value)
+            if value.startswith("-"):
+                args.append(f"--{key}={value}")
+            else:
+                args += [f"--{key}", value]
+    return args + [f"--{ST_CHECKPOINT_DIR}", checkpoint_dir]
+
+
+def exit_reason(code: int | None) -> str:
+    """Words for how a trial's process ended: ``"exit code 3"``, ``"killed by
+    signal SIGKILL"`` (negative ``code``), ``"its process is gone"`` (``None``)."""
+    if code is None:
+        return "its process is gone"
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
 class _Dying:
     """A process group being killed."""
 
@@ -368,19 +416,8 @@ class LocalBackend(PollingBackend):
     def _command(self, trial_id: int, config: dict) -> list[str]:
         argv = list(self.binary) if self.binary else [sys.executable]
         argv.append(self.entry_point)
-        checkpoint_dir = str(self.checkpoint_path(trial_id))
-        if self.pass_args_as_json:
-            argv += [f"--{ST_CONFIG_JSON_FNAME_ARG}", str(self.trial_path(trial_id) / "config.json")]
-        else:
-            for key, value in config.items():
-                if key in (ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG):
-                    continue
-                value = str(value)
-                if value.startswith("-"):
-                    argv.append(f"--{key}={value}")
-                else:
-                    argv += [f"--{key}", value]
-        argv += [f"--{ST_CHECKPOINT_DIR}", checkpoint_dir]
+        config_json = str(self.trial_path(trial_id) / "config.json") if self.pass_args_as_json else None
+        argv += script_arguments(config, str(self.checkpoint_path(trial_id)), config_json)
         if not self.trials_die_with_tuner:
             # the exit code must be known even if no tuner waits for the process
             code_file = str(self.trial_path(trial_id) / _EXIT_CODE_FILE)
@@ -637,15 +674,7 @@ class LocalBackend(PollingBackend):
             self._log_failure(trial_id, code)
 
     def _log_failure(self, trial_id: int, code: int | None) -> None:
-        if code is None:
-            why = "its process is gone"
-        elif code < 0:
-            try:
-                why = f"killed by signal {signal.Signals(-code).name}"
-            except ValueError:
-                why = f"killed by signal {-code}"
-        else:
-            why = f"exit code {code}"
+        why = exit_reason(code)
         err_path = self.trial_path(trial_id) / "std.err"
         tail = self._tail(err_path)
         logger.warning(
@@ -758,6 +787,7 @@ class LocalBackend(PollingBackend):
         this run's trial folder."""
         needle = f"--{ST_CHECKPOINT_DIR}\0{self.checkpoint_path(trial_id)}\0".encode()
         known = {proc.pid for proc in self._procs.values()}
+        dying_groups = {entry.pgid for entry in self._dying}  # being killed by this backend already
         strays = []
         for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
             if not name.isdigit() or int(name) in known:
@@ -769,7 +799,7 @@ class LocalBackend(PollingBackend):
                 continue
             if needle in cmdline:
                 fields = stat_fields(int(name))
-                if fields is not None and fields[0] not in (b"Z", b"X"):
+                if fields is not None and fields[0] not in (b"Z", b"X") and int(fields[2]) not in dying_groups:
                     strays.append((int(fields[2]), process_start_ticks(int(name))))
         for pgid, ticks in set(strays):
             logger.warning("Trial %d: killing process group %d left by an earlier tuner", trial_id, pgid)
