@@ -35,7 +35,7 @@ RUN = {
 NOT_RUN = {
     "launch_sagemaker.py": "starts SageMaker training jobs: needs AWS credentials and a SageMaker execution role",
     "launch_remote.py": "launches the tuning itself as a SageMaker job: needs AWS credentials and a role",
-    "launch_ray_cluster.py": "runs trials on a Ray cluster: needs the address of a running cluster",
+    "launch_ray_cluster.py": "starts a local Ray cluster: run end to end by tests/backend/ray/test_raybackend_example.py",
 }
 
 

@@ -133,7 +133,7 @@ class GPMultiFidelitySearcher(MultiFidelitySearcherMixin, GPSearcher):
 
     Parameters
     ----------
-    config_space, metric, points_to_evaluate, mode, random_seed, allow_duplicates, restrict_configurations
+    config_space, metric
         See :class:`~.gp_searcher.GPSearcher`.
     resource_attr
         Name of the resource in results (set by the scheduler).
@@ -155,7 +155,9 @@ class GPMultiFidelitySearcher(MultiFidelitySearcherMixin, GPSearcher):
     num_init_random
         Random configurations before the model is used (default 6).
     kwargs
-        Further options of :class:`~.gp_searcher.GPSearcher`
+        Further arguments of :class:`~.gp_searcher.GPSearcher`:
+        ``points_to_evaluate``, ``mode``, ``random_seed``,
+        ``allow_duplicates``, ``restrict_configurations`` and its options
         (``opt_skip_period``, ``max_size_data_for_model``, ...).
     """
 
