@@ -86,6 +86,29 @@ def load_sibling(name: str, file: str):
     return module
 
 
+#: Objective added by :func:`with_unit_time`.
+UNIT_TIME_ATTR = "unit_time"
+
+
+def with_unit_time(table, seconds: float = 1.0):
+    """``table`` (a ``BlackboxTabular`` whose evaluations record no training
+    time) with one more objective, :data:`UNIT_TIME_ATTR`, equal to
+    ``seconds`` for every evaluation: the simulator's elapsed-time objective
+    when each evaluation is to take ``seconds`` simulated seconds."""
+    from syne_tune.blackbox_repository import BlackboxTabular
+
+    values = np.asarray(table.objectives_evaluations)
+    unit = np.full(values.shape[:3] + (1,), seconds, dtype=np.float32)
+    return BlackboxTabular(
+        hyperparameters=table.hyperparameters,
+        configuration_space=dict(table.configuration_space),
+        fidelity_space=table.fidelity_space,
+        objectives_evaluations=np.concatenate([values, unit], axis=3).astype(np.float32),
+        fidelity_values=table.fidelity_values,
+        objectives_names=list(table.objectives_names) + [UNIT_TIME_ATTR],
+    )
+
+
 def simulate(
     backend, scheduler, stop_criterion, n_workers: int, callbacks: list, tuner_name: str, simulated: bool = True
 ):

@@ -2,7 +2,9 @@
 
 :data:`METHODS` maps the seed paper's names (``RS``, ``TPE``, ``REA``,
 ``GP``, ``MSR``, ``ASHA``, ``BOHB``, ``MOBSTER``, ``RUSH``, ``ASHA-BB``,
-``ZS``, ``ASHA-CTS``) and ``DEHB``, ``HyperTune``, ``PASHA``, ``BORE`` to a
+``ZS``, ``ASHA-CTS``), ``DEHB``, ``HyperTune``, ``PASHA``, ``BORE``, and the
+references ``Hyperband`` and ``SyncHyperband`` (what BOHB and DEHB are
+compared with) to a
 :class:`MethodDefinition`: a function building the scheduler from
 :class:`MethodArguments` (every scheduler of
 :mod:`syne_tune.optimizer.baselines` with its defaults, seeded with
@@ -159,6 +161,9 @@ _DEFINITIONS = [
         "ASHA-CTS", _transfer("ASHACTS", search_options=dict(CTS_SEARCH_OPTIONS)), needs_fidelity=True, needs_transfer=True
     ),
     MethodDefinition("ZS", _zero_shot, needs_transfer=True),
+    # not in the seed paper's table: the baselines BOHB and DEHB are compared with
+    MethodDefinition("Hyperband", _multi("Hyperband"), needs_fidelity=True),
+    MethodDefinition("SyncHyperband", _multi("SyncHyperband"), needs_fidelity=True),
 ]
 
 #: name -> definition

@@ -97,7 +97,7 @@ MAX_RESOURCE_ATTR = mfc.MAX_RESOURCE_ATTR
 FRACTIONS = (0.25, 0.5, 1.0)
 CONSTRAINT_ATTR = "constraint"
 #: elapsed time objective added to blackboxes that record none (icml-xgboost)
-UNIT_TIME_ATTR = "unit_time"
+UNIT_TIME_ATTR = campaign.UNIT_TIME_ATTR
 
 # ---------------------------------------------------------------- benchmarks
 #: single fidelity: name -> (blackbox, task, metric, mode, elapsed time

@@ -41,7 +41,7 @@ from benchmarking.methods import METHODS, MethodArguments, make_scheduler, not_a
 __all__ = ["prepare", "compute_cell", "plan", "main"]
 
 #: objective added to tables that record no training time
-UNIT_TIME_ATTR = "unit_time"
+UNIT_TIME_ATTR = campaign.UNIT_TIME_ATTR
 
 _PREPARED: dict[str, dict] = {}
 _TRANSFER: dict[str, dict] = {}
@@ -64,7 +64,7 @@ def prepare(name: str) -> dict:
     """
     if name in _PREPARED:
         return _PREPARED[name]
-    from syne_tune.blackbox_repository import BlackboxTabular, load_blackbox
+    from syne_tune.blackbox_repository import load_blackbox
     from syne_tune.blackbox_repository.blackbox_surrogate import add_surrogate, make_surrogate
     from syne_tune.blackbox_repository.errors import BlackboxRepositoryError
 
@@ -82,17 +82,8 @@ def prepare(name: str) -> dict:
         bb = bb.to_tabular()
     elapsed = d.elapsed_time_attr
     if elapsed is None:  # every evaluation takes time_per_evaluation simulated seconds
-        values = np.asarray(bb.objectives_evaluations)
-        unit = np.full(values.shape[:3] + (1,), d.time_per_evaluation, dtype=np.float32)
-        bb = BlackboxTabular(
-            hyperparameters=bb.hyperparameters,
-            configuration_space=dict(bb.configuration_space),
-            fidelity_space=bb.fidelity_space,
-            objectives_evaluations=np.concatenate([values, unit], axis=3).astype(np.float32),
-            fidelity_values=bb.fidelity_values,
-            objectives_names=list(bb.objectives_names) + [UNIT_TIME_ATTR],
-        )
-        elapsed = UNIT_TIME_ATTR
+        bb = campaign.with_unit_time(bb, d.time_per_evaluation)
+        elapsed = campaign.UNIT_TIME_ATTR
     if d.surrogate is not None:
         bb = add_surrogate(bb, surrogate=make_surrogate(d.surrogate, d.surrogate_kwargs))
     config_space = dict(bb.configuration_space)

@@ -69,7 +69,7 @@ mb = campaign.load_sibling("_model_based_for_transfer", "model_based.py")
 
 N_WORKERS = 4
 MAX_RESOURCE_ATTR = "max_resource"
-UNIT_TIME_ATTR = "unit_time"
+UNIT_TIME_ATTR = campaign.UNIT_TIME_ATTR
 FRACTIONS = (0.25, 0.5, 1.0)
 #: name -> (blackbox, held-out task, metric, mode, elapsed-time objective or None)
 BENCHMARKS = {
@@ -104,7 +104,7 @@ def benchmark_info(name: str) -> dict:
     evaluations of the other tasks."""
     if name in _CACHE:
         return _CACHE[name]
-    from syne_tune.blackbox_repository import BlackboxTabular, load_blackbox
+    from syne_tune.blackbox_repository import load_blackbox
     from syne_tune.blackbox_repository.blackbox_surrogate import add_surrogate, make_surrogate
     from syne_tune.optimizer.schedulers.transfer_learning import transfer_learning_evaluations_from_blackbox
 
@@ -112,17 +112,7 @@ def benchmark_info(name: str) -> dict:
     table = _tabular(load_blackbox(bb_name)[task])
     multi_fidelity = table.fidelity_space is not None and len(table.fidelity_values) > 1
     if elapsed is None:  # one simulated second per evaluation
-        values = np.concatenate(
-            [table.objectives_evaluations, np.ones(table.objectives_evaluations.shape[:3] + (1,))], axis=3
-        )
-        table = BlackboxTabular(
-            hyperparameters=table.hyperparameters,
-            configuration_space=dict(table.configuration_space),
-            fidelity_space=table.fidelity_space,
-            objectives_evaluations=values.astype(np.float32),
-            fidelity_values=table.fidelity_values,
-            objectives_names=list(table.objectives_names) + [UNIT_TIME_ATTR],
-        )
+        table = campaign.with_unit_time(table)
         elapsed = UNIT_TIME_ATTR
     surrogate = add_surrogate(table, surrogate=make_surrogate(*SURROGATE))
     config_space = dict(table.configuration_space)
