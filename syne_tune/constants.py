@@ -14,6 +14,8 @@ ST_RESULTS_PARQUET_FILENAME = "results.parquet"
 ST_METADATA_FILENAME = "metadata.json"
 ST_TUNER_DILL_FILENAME = "tuner.dill"
 ST_TUNER_STATE_FILENAME = "tuner_state.json"
+ST_REMOTE_UPLOAD_DIR_NAME = "tuner"
+"""Folder of the saved tuner in the code of a ``RemoteLauncher`` job."""
 
 ST_TUNER_TIME = "st_tuner_time"
 ST_DECISION = "st_decision"

@@ -9,7 +9,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
     BlackboxAvailability,
@@ -32,6 +32,7 @@ from syne_tune.blackbox_repository.storage import (
     replace_folder,
     verify_files,
 )
+from syne_tune.utils.s3 import split_s3_uri
 from syne_tune.utils.validation import validate_parameters
 
 logger = logging.getLogger(__name__)
@@ -268,15 +269,6 @@ def load_blackbox(
 
 
 # --------------------------------------------------------------------- S3
-def _split_s3_uri(uri: str) -> Tuple[str, str]:
-    if not uri.startswith("s3://"):
-        raise ValueError(f"S3 location must look like s3://bucket/prefix, got {uri!r}")
-    bucket, _, prefix = uri[len("s3://") :].partition("/")
-    if not bucket:
-        raise ValueError(f"no bucket in {uri!r}")
-    return bucket, prefix.strip("/")
-
-
 def _s3_client():
     try:
         import boto3
@@ -301,7 +293,7 @@ def upload_blackbox(
     folder = _repository_path(repository_path) / name
     doc = read_metadata(folder)
     verify_files(folder, doc["files"], list(doc["files"]))
-    bucket, prefix = _split_s3_uri(s3_uri)
+    bucket, prefix = split_s3_uri(s3_uri)
     client = _s3_client()
     for fname in list(doc["files"]) + [METADATA_FILENAME]:
         client.upload_file(str(folder / fname), bucket, _s3_key(prefix, name, fname))
@@ -314,7 +306,7 @@ def download_blackbox(
     """Copies ``<s3_uri>/<name>/`` into the local repository, checking every
     file against its checksum before the folder is put in place. Returns
     False if the blackbox is not on S3."""
-    bucket, prefix = _split_s3_uri(s3_uri)
+    bucket, prefix = split_s3_uri(s3_uri)
     client = _s3_client()
     from botocore.exceptions import ClientError
 
