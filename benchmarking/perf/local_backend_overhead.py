@@ -89,13 +89,15 @@ class TimedBackendCalls:
         setattr(backend, name, timed)
 
 
-def run_tuner(script: Path, n_trials: int, n_workers: int, sleep_time: float, seed: int) -> dict:
+def run_tuner(backend, n_trials: int, n_workers: int, sleep_time: float, seed: int, name: str = "local") -> dict:
+    """One tuning run of ``n_trials`` trivial trials (random search) on
+    ``backend``: its wall time, the tuner's CPU time, the time spent in
+    backend calls and the number of trials completed (also used by
+    ``ray_backend_overhead.py``)."""
     from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend import LocalBackend
     from syne_tune.config_space import uniform
     from syne_tune.optimizer.baselines import RandomSearch
 
-    backend = LocalBackend(entry_point=str(script))
     timer = TimedBackendCalls(backend)
     tuner = Tuner(
         trial_backend=backend,
@@ -105,7 +107,7 @@ def run_tuner(script: Path, n_trials: int, n_workers: int, sleep_time: float, se
         sleep_time=sleep_time,
         save_tuner=False,
         print_update_interval=1e9,
-        tuner_name=f"perf-local-{seed}",
+        tuner_name=f"perf-{name}-{seed}",
     )
     cpu0, t0 = time.process_time(), time.perf_counter()
     tuner.run()
@@ -118,6 +120,31 @@ def median(xs):
     return round(statistics.median(xs), 4)
 
 
+def summarize(runs: list[dict], n_workers: int, bare_s: float) -> dict:
+    """Medians over the runs of :func:`run_tuner` of the wall time, the time
+    per trial, the overhead per trial in worker-seconds (``wall * n_workers
+    / n_trials - bare_s``), the tuner's CPU time and the backend calls' time
+    per trial (also used by ``ray_backend_overhead.py``)."""
+    n = [r["completed"] for r in runs]
+    return {
+        "wall_s": median([r["wall_s"] for r in runs]),
+        "s_per_trial": median([r["wall_s"] / c for r, c in zip(runs, n)]),
+        "overhead_worker_s_per_trial": median([r["wall_s"] * n_workers / c - bare_s for r, c in zip(runs, n)]),
+        "tuner_cpu_s_per_trial": median([r["tuner_cpu_s"] / c for r, c in zip(runs, n)]),
+        "backend_calls_s_per_trial": median([r["backend_s"] / c for r, c in zip(runs, n)]),
+        "completed": n,
+    }
+
+
+def write_results(res: dict, benchmark: str, out: str | None) -> None:
+    """Print ``res`` as one JSON line tagged with ``benchmark``, and write it
+    to the file ``out`` too if given (also used by ``ray_backend_overhead.py``)."""
+    if out:
+        with open(out, "w") as f:
+            json.dump(res, f, indent=1)
+    print(json.dumps({"benchmark": benchmark, **res}))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n-trials", type=int, default=30)
@@ -126,6 +153,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--out", default=None, help="write the full results as JSON here")
     args = ap.parse_args()
+
+    from syne_tune.backend import LocalBackend
 
     tmp = Path(tempfile.mkdtemp(prefix="st-perf-local-"))
     os.environ["SYNETUNE_FOLDER"] = str(tmp / "syne-tune")
@@ -151,21 +180,13 @@ def main():
             file=sys.stderr,
         )
         for sleep_time in args.sleep_times:
-            runs = [run_tuner(script, args.n_trials, args.n_workers, sleep_time, seed) for seed in range(args.repeats)]
-            n = [r["completed"] for r in runs]
-            summary = {
-                "wall_s": median([r["wall_s"] for r in runs]),
-                "s_per_trial": median([r["wall_s"] / c for r, c in zip(runs, n)]),
-                "overhead_worker_s_per_trial": median(
-                    [r["wall_s"] * args.n_workers / c - statistics.median(bare) for r, c in zip(runs, n)]
-                ),
-                "tuner_cpu_s_per_trial": median([r["tuner_cpu_s"] / c for r, c in zip(runs, n)]),
-                "backend_calls_s_per_trial": median([r["backend_s"] / c for r, c in zip(runs, n)]),
-                "completed": n,
-            }
-            res["runs"][str(sleep_time)] = summary
+            runs = [
+                run_tuner(LocalBackend(entry_point=str(script)), args.n_trials, args.n_workers, sleep_time, seed)
+                for seed in range(args.repeats)
+            ]
+            summary = res["runs"][str(sleep_time)] = summarize(runs, args.n_workers, statistics.median(bare))
             print(
-                f"sleep_time={sleep_time}: wall {summary['wall_s']:.2f} s for {n} trials, "
+                f"sleep_time={sleep_time}: wall {summary['wall_s']:.2f} s for {summary['completed']} trials, "
                 f"overhead {summary['overhead_worker_s_per_trial']:.3f} worker-s/trial, "
                 f"tuner CPU {summary['tuner_cpu_s_per_trial'] * 1e3:.1f} ms/trial, "
                 f"backend calls {summary['backend_calls_s_per_trial'] * 1e3:.1f} ms/trial",
@@ -173,10 +194,7 @@ def main():
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(res, f, indent=1)
-    print(json.dumps({"benchmark": "local_backend_overhead", **res}))
+    write_results(res, "local_backend_overhead", args.out)
 
 
 if __name__ == "__main__":

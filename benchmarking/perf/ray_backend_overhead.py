@@ -20,7 +20,6 @@ Starting the Ray cluster is not counted (it is printed apart).
 """
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -36,42 +35,6 @@ for folder in (str(REPO_ROOT), str(HERE)):
         sys.path.insert(0, folder)
 
 import local_backend_overhead as local_perf  # noqa: E402
-
-
-def run_tuner(backend, n_trials: int, n_workers: int, sleep_time: float, seed: int, name: str) -> dict:
-    """One tuning run of ``n_trials`` trivial trials on ``backend``."""
-    from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.config_space import uniform
-    from syne_tune.optimizer.baselines import RandomSearch
-
-    timer = local_perf.TimedBackendCalls(backend)
-    tuner = Tuner(
-        trial_backend=backend,
-        scheduler=RandomSearch({"x": uniform(0, 1), "epochs": 5}, metric="loss", mode="min", random_seed=seed),
-        stop_criterion=StoppingCriterion(max_num_trials_completed=n_trials),
-        n_workers=n_workers,
-        sleep_time=sleep_time,
-        save_tuner=False,
-        print_update_interval=1e9,
-        tuner_name=f"perf-{name}-{seed}",
-    )
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    tuner.run()
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    completed = int(tuner.tuning_status.num_trials_completed)
-    return {"wall_s": wall, "tuner_cpu_s": cpu, "backend_s": timer.total, "completed": completed}
-
-
-def summarize(runs: list[dict], n_workers: int, bare_s: float) -> dict:
-    n = [r["completed"] for r in runs]
-    return {
-        "wall_s": local_perf.median([r["wall_s"] for r in runs]),
-        "s_per_trial": local_perf.median([r["wall_s"] / c for r, c in zip(runs, n)]),
-        "overhead_worker_s_per_trial": local_perf.median([r["wall_s"] * n_workers / c - bare_s for r, c in zip(runs, n)]),
-        "tuner_cpu_s_per_trial": local_perf.median([r["tuner_cpu_s"] / c for r, c in zip(runs, n)]),
-        "backend_calls_s_per_trial": local_perf.median([r["backend_s"] / c for r, c in zip(runs, n)]),
-        "completed": n,
-    }
 
 
 def main():
@@ -116,10 +79,10 @@ def main():
         }
         for name, make in makers.items():
             runs = [
-                run_tuner(make(), args.n_trials, args.n_workers, args.sleep_time, seed, name)
+                local_perf.run_tuner(make(), args.n_trials, args.n_workers, args.sleep_time, seed, name)
                 for seed in range(args.repeats)
             ]
-            summary = res["runs"][name] = summarize(runs, args.n_workers, bare)
+            summary = res["runs"][name] = local_perf.summarize(runs, args.n_workers, bare)
             print(
                 f"{name:>18}: wall {summary['wall_s']:.2f} s for {summary['completed']} trials, "
                 f"{summary['s_per_trial']:.3f} s/trial, overhead {summary['overhead_worker_s_per_trial']:.3f} "
@@ -131,10 +94,7 @@ def main():
         if ray.is_initialized():
             ray.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(res, f, indent=1)
-    print(json.dumps({"benchmark": "ray_backend_overhead", **res}))
+    local_perf.write_results(res, "ray_backend_overhead", args.out)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -81,7 +80,15 @@ from syne_tune.backend.processes import (
     stat_fields,
 )
 from syne_tune.backend.trial_backend import BUSY_STATUS, PolledTrial, PollingBackend
-from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG, SYNETUNE_FOLDER
+from syne_tune.backend.trial_folder import (
+    TrialFolderMixin,
+    binary_argv,
+    end_partial_line,
+    exit_reason,
+    script_arguments,  # noqa: F401 - importable from here as before
+    trial_environment,
+)
+from syne_tune.constants import ST_CHECKPOINT_DIR
 from syne_tune.report import parse_report_lines
 from syne_tune.trial import Status
 from syne_tune.utils.json_io import json_default_as_str
@@ -90,8 +97,6 @@ logger = logging.getLogger(__name__)
 
 _METRIC_TAG = b"[tune-metric]: "
 _MAX_PARTIAL_LINE = 1 << 20  # bytes of an unfinished stdout line kept in memory
-_STDERR_TAIL_BYTES = 4096
-_STDERR_TAIL_LINES = 30
 #: the folder holding this syne_tune package (for the watchdog's path)
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 #: exit code file written by the ``sh`` wrapper of trials that outlive the tuner
@@ -118,82 +123,6 @@ def _register_backend(backend) -> None:
         _ATEXIT_REGISTERED = True
 
 
-def _site_dirs() -> set[str]:
-    import site
-
-    dirs = set()
-    try:
-        dirs.update(site.getsitepackages())
-    except AttributeError:  # pragma: no cover - virtualenv's old site.py
-        pass
-    try:
-        dirs.add(site.getusersitepackages())
-    except AttributeError:  # pragma: no cover
-        pass
-    return {os.path.realpath(d) for d in dirs}
-
-
-_PACKAGE_ROOT: str | None = None
-
-
-def _package_root_for_children() -> str | None:
-    """Folder to add to a child's ``PYTHONPATH`` so it imports this syne_tune
-    (``None`` if the package is installed in site-packages)."""
-    global _PACKAGE_ROOT
-    if _PACKAGE_ROOT is None:
-        root = os.path.realpath(_PACKAGE_PARENT)
-        _PACKAGE_ROOT = "" if root in _site_dirs() else root
-    return _PACKAGE_ROOT or None
-
-
-def script_arguments(config: dict, checkpoint_dir: str, config_json_path: str | None = None) -> list[str]:
-    """Arguments a training script gets after its path (the backends' argv
-    convention, see the module docstring).
-
-    Parameters
-    ----------
-    config
-        The trial's configuration; ignored when ``config_json_path`` is given.
-    checkpoint_dir
-        Passed as ``--st_checkpoint_dir``.
-    config_json_path
-        With ``pass_args_as_json``: the JSON file holding the configuration,
-        passed as ``--st_config_json_filename`` instead of one argument per key.
-
-    Returns
-    -------
-    list[str]
-        ``["--name", "value", ..., "--st_checkpoint_dir", checkpoint_dir]``
-        (``--name=value`` for a value starting with ``-``).
-    """
-    args: list[str] = []
-    if config_json_path is not None:
-        args += [f"--{ST_CONFIG_JSON_FNAME_ARG}", config_json_path]
-    else:
-        for key, value in config.items():
-            if key in (ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG):
-                continue
-            value = str(value)
-            if value.startswith("-"):
-                args.append(f"--{key}={value}")
-            else:
-                args += [f"--{key}", value]
-    return args + [f"--{ST_CHECKPOINT_DIR}", checkpoint_dir]
-
-
-def exit_reason(code: int | None) -> str:
-    """Words for how a trial's process ended: ``"exit code 3"``, ``"killed by
-    signal SIGKILL"`` (negative ``code``), ``"its process is gone"`` (``None``)."""
-    if code is None:
-        return "its process is gone"
-    if code < 0:
-        try:
-            return f"killed by signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit code {code}"
-
-
 class _Dying:
     """A process group being killed."""
 
@@ -212,7 +141,7 @@ class _Dying:
         return not group_members(self.pgid, self.ticks)
 
 
-class LocalBackend(PollingBackend):
+class LocalBackend(TrialFolderMixin, PollingBackend):
     """Runs each trial as a local subprocess of ``entry_point``.
 
     Parameters
@@ -248,6 +177,10 @@ class LocalBackend(PollingBackend):
     #: Seconds between SIGTERM and SIGKILL when a trial is stopped or paused.
     kill_grace_period: float = 2.0
 
+    _backend_label = "LocalBackend"
+    _run_files = TrialFolderMixin._run_files + (_EXIT_CODE_FILE,)
+    _log = logger
+
     def __init__(
         self,
         entry_point: str,
@@ -270,12 +203,7 @@ class LocalBackend(PollingBackend):
         self.num_gpus_per_trial = int(num_gpus_per_trial)
         self.gpus_to_use = gpus_to_use
         self._gpus = GPURotation(num_gpus_per_trial=num_gpus_per_trial, gpus_to_use=gpus_to_use) if rotate_gpus else None
-        if binary is None:
-            self.binary = None
-        elif isinstance(binary, (str, os.PathLike)):
-            self.binary = [str(binary)]
-        else:
-            self.binary = [str(b) for b in binary]
+        self.binary = binary_argv(binary)
         self.trials_die_with_tuner = bool(trials_die_with_tuner)
         self.results_root: Path | None = None
         self.tuner_name: str | None = None
@@ -321,10 +249,7 @@ class LocalBackend(PollingBackend):
 
     # -- paths -----------------------------------------------------------------
     def set_entrypoint(self, entry_point: str) -> None:
-        path = Path(entry_point).expanduser()
-        if not path.is_file():
-            raise FileNotFoundError(f"LocalBackend: entry point {entry_point} is not a file")
-        self.entry_point = str(path.resolve())
+        self.entry_point = self._resolved_entry_point(entry_point)
 
     def entrypoint_path(self) -> Path:
         return Path(self.entry_point)
@@ -333,33 +258,12 @@ class LocalBackend(PollingBackend):
         super().set_path(results_root, tuner_name)
         self._stdout_files = {}
 
-    def _root(self) -> Path:
-        if self.results_root is None:
-            base = Path(os.environ.get(SYNETUNE_FOLDER, Path.home() / "syne-tune")).expanduser()
-            stamp = datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
-            self.results_root = base / f"local-backend-{stamp}"
-            logger.info(f"LocalBackend: set_path was not called; trial folders go to {self.results_root}")
-        return Path(self.results_root)
-
     def _stdout_file(self, trial_id: int) -> str:
         """Path of a trial's std.out as a string (cached: polled often)."""
         path = self._stdout_files.get(trial_id)
         if path is None:
             path = self._stdout_files[trial_id] = str(self.trial_path(trial_id) / "std.out")
         return path
-
-    def trial_path(self, trial_id: int) -> Path:
-        """Folder of a trial."""
-        return self._root() / str(trial_id)
-
-    def checkpoint_path(self, trial_id: int) -> Path:
-        """Checkpoint folder of a trial (``--st_checkpoint_dir``); it exists
-        only once the script (or a checkpoint copy) created it."""
-        return self.trial_path(trial_id) / "checkpoints"
-
-    def checkpoint_trial_path(self, trial_id: int) -> Path:
-        """Syne Tune's name of :meth:`checkpoint_path`."""
-        return self.checkpoint_path(trial_id)
 
     # -- GPUs ------------------------------------------------------------------
     def set_gpu_devices(self, devices: list) -> None:
@@ -416,8 +320,7 @@ class LocalBackend(PollingBackend):
     def _command(self, trial_id: int, config: dict) -> list[str]:
         argv = list(self.binary) if self.binary else [sys.executable]
         argv.append(self.entry_point)
-        config_json = str(self.trial_path(trial_id) / "config.json") if self.pass_args_as_json else None
-        argv += script_arguments(config, str(self.checkpoint_path(trial_id)), config_json)
+        argv += self._script_arguments(trial_id, config)
         if not self.trials_die_with_tuner:
             # the exit code must be known even if no tuner waits for the process
             code_file = str(self.trial_path(trial_id) / _EXIT_CODE_FILE)
@@ -425,14 +328,7 @@ class LocalBackend(PollingBackend):
         return argv
 
     def _environment(self, trial_id: int) -> dict:
-        env = dict(os.environ)
-        env.setdefault("OMP_NUM_THREADS", "1")
-        root = _package_root_for_children()
-        if root is not None:
-            path = env.get("PYTHONPATH")
-            parts = path.split(os.pathsep) if path else []
-            if root not in parts:
-                env["PYTHONPATH"] = os.pathsep.join(parts + [root])
+        env = trial_environment()
         if self._gpus is not None:
             gpus = self._gpus.assign(trial_id)
             if gpus is not None:
@@ -469,7 +365,7 @@ class LocalBackend(PollingBackend):
                 pass
         out_path = trial_path / "std.out"
         if restart:
-            self._terminate_partial_line(trial_id, out_path)
+            end_partial_line(out_path)
         self._exit_status.pop(trial_id, None)
         self._discard_before_restart.discard(trial_id)
         self._interrupted.discard(trial_id)
@@ -522,34 +418,8 @@ class LocalBackend(PollingBackend):
         return True
 
     def _prepare_fresh_folder(self, trial_id: int, trial_path: Path) -> None:
-        """A new trial must not read files left by an earlier run in the same
-        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept)."""
-        if trial_path.exists():
-            for name in ("std.out", "std.err", "end", "config.json", _EXIT_CODE_FILE):
-                try:
-                    (trial_path / name).unlink()
-                except FileNotFoundError:
-                    pass
-            if trial_id not in self._copied_checkpoint:
-                shutil.rmtree(trial_path / "checkpoints", ignore_errors=True)
-        else:
-            trial_path.mkdir(parents=True, exist_ok=True)
-        self._copied_checkpoint.discard(trial_id)
+        super()._prepare_fresh_folder(trial_id, trial_path)
         self._out_partial.pop(trial_id, None)
-
-    def _terminate_partial_line(self, trial_id: int, out_path: Path) -> None:
-        """If the previous process was killed in the middle of a line, end that
-        line so the new process starts on a fresh one."""
-        try:
-            size = out_path.stat().st_size
-        except FileNotFoundError:
-            return
-        if size == 0:
-            return
-        with open(out_path, "rb+") as f:
-            f.seek(size - 1)
-            if f.read(1) != b"\n":
-                f.write(b"\n")
 
     # -- reading results -------------------------------------------------------
     def _read_new_output(self, trial_id: int) -> list[dict]:
@@ -671,32 +541,7 @@ class LocalBackend(PollingBackend):
         except OSError:
             pass
         if status == Status.failed:
-            self._log_failure(trial_id, code)
-
-    def _log_failure(self, trial_id: int, code: int | None) -> None:
-        why = exit_reason(code)
-        err_path = self.trial_path(trial_id) / "std.err"
-        tail = self._tail(err_path)
-        logger.warning(
-            f"Trial {trial_id} failed ({why}). Last lines of {err_path}:\n{tail}"
-            if tail
-            else f"Trial {trial_id} failed ({why}); its stderr ({err_path}) is empty"
-        )
-
-    @staticmethod
-    def _tail(path: Path) -> str:
-        try:
-            with open(path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                size = f.tell()
-                f.seek(max(0, size - _STDERR_TAIL_BYTES))
-                data = f.read()
-        except OSError:
-            return ""
-        lines = data.decode("utf-8", errors="replace").splitlines()
-        if size > _STDERR_TAIL_BYTES and lines:
-            lines = lines[1:]  # probably cut
-        return "\n".join(lines[-_STDERR_TAIL_LINES:])
+            self._log_failure(trial_id, exit_reason(code))
 
     def _recorded_exit_code(self, trial_id: int) -> tuple[bool, int | None]:
         """Exit code recorded on disk by this backend (``end``) or by the
@@ -726,7 +571,7 @@ class LocalBackend(PollingBackend):
         status = Status.completed if known and code == 0 else Status.failed
         self._exit_status[trial_id] = status
         if status == Status.failed and known:
-            self._log_failure(trial_id, code)
+            self._log_failure(trial_id, exit_reason(code))
         return status
 
     def _orphan_alive(self, trial_id: int) -> bool:
@@ -890,11 +735,7 @@ class LocalBackend(PollingBackend):
 
     def _on_group_gone(self, entry: _Dying) -> None:
         self._tell_watchdog(f"untrack {entry.pgid}")
-        if entry.trial_id in self._delete_when_dead and not any(
-            e.trial_id == entry.trial_id for e in self._dying if e is not entry
-        ):
-            self._delete_when_dead.discard(entry.trial_id)
-            shutil.rmtree(self.checkpoint_path(entry.trial_id), ignore_errors=True)
+        self._run_gone(entry.trial_id, any(e.trial_id == entry.trial_id for e in self._dying if e is not entry))
 
     def _finish_dying(self, trial_ids: set[int] | None = None, wait: float | None = None) -> None:
         """Block until the dying groups of ``trial_ids`` (all if ``None``) are
@@ -981,39 +822,8 @@ class LocalBackend(PollingBackend):
             return False
 
     # -- files -----------------------------------------------------------------
-    def _read_lines(self, trial_id: int, name: str) -> list[str]:
-        self._check_known(trial_id)
-        try:
-            with open(self.trial_path(trial_id) / name, encoding="utf-8", errors="replace") as f:
-                return f.readlines()
-        except FileNotFoundError:
-            return []
-
-    def stdout(self, trial_id: int) -> list[str]:
-        return self._read_lines(trial_id, "std.out")
-
-    def stderr(self, trial_id: int) -> list[str]:
-        return self._read_lines(trial_id, "std.err")
-
-    def stderr_path(self, trial_id: int) -> str | None:
-        return str(self.trial_path(trial_id) / "std.err")
-
-    def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
-        src = self.checkpoint_path(src_trial_id)
-        tgt = self.checkpoint_path(tgt_trial_id)
-        if tgt.exists():
-            shutil.rmtree(tgt)
-        if src.exists():
-            shutil.copytree(src, tgt)
-        self._copied_checkpoint.add(tgt_trial_id)
-
-    def delete_checkpoint(self, trial_id: int) -> None:
-        """Delete the checkpoint of ``trial_id``; if its processes are still
-        being killed, once they are gone."""
-        if any(e.trial_id == trial_id for e in self._dying) or trial_id in self._procs:
-            self._delete_when_dead.add(trial_id)
-            return
-        shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+    def _run_in_progress(self, trial_id: int) -> bool:
+        return any(e.trial_id == trial_id for e in self._dying) or trial_id in self._procs
 
     def __del__(self):
         # a backend dropped without stop_all must not leave processes behind

@@ -53,16 +53,14 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import time
 from datetime import datetime
 from numbers import Integral, Real
 from pathlib import Path
 
-from syne_tune.backend.local_backend import LocalBackend, exit_reason, script_arguments
 from syne_tune.backend.python_backend.python_backend import _check_parameters, serialize_function
 from syne_tune.backend.trial_backend import PolledTrial, PollingBackend
-from syne_tune.constants import SYNETUNE_FOLDER
+from syne_tune.backend.trial_folder import TrialFolderMixin, binary_argv, exit_reason, file_tail
 from syne_tune.report import parse_report_lines
 from syne_tune.trial import Status
 from syne_tune.utils.json_io import json_default_as_str
@@ -125,7 +123,7 @@ class _Dying:
         self.deadline = deadline
 
 
-class RayBackend(PollingBackend):
+class RayBackend(TrialFolderMixin, PollingBackend):
     """Runs each trial on a Ray cluster (see the module docstring).
 
     Parameters
@@ -185,6 +183,9 @@ class RayBackend(PollingBackend):
     #: Seconds between SIGTERM and SIGKILL when a trial is stopped or paused.
     kill_grace_period: float = 2.0
 
+    _backend_label = "RayBackend"
+    _log = logger
+
     _parameter_constraints = {
         "entry_point": [str, os.PathLike, None],
         "tune_function": ["callable", None],
@@ -239,12 +240,7 @@ class RayBackend(PollingBackend):
         self.config_space = config_space
         self.address = address
         self.storage_path = None if storage_path is None else str(Path(storage_path).expanduser().resolve())
-        if binary is None:
-            self.binary = None
-        elif isinstance(binary, (str, os.PathLike)):
-            self.binary = [str(binary)]
-        else:
-            self.binary = [str(b) for b in binary]
+        self.binary = binary_argv(binary)
         self.reuse_workers = bool(reuse_workers)
         self.ray_init_kwargs = dict(ray_init_kwargs or {})
         self.results_root: Path | None = None
@@ -304,10 +300,7 @@ class RayBackend(PollingBackend):
     def set_entrypoint(self, entry_point: str) -> None:
         if self._payload is not None:
             raise ValueError("RayBackend: this backend tunes a function (tune_function); it has no entry point")
-        path = Path(entry_point).expanduser()
-        if not path.is_file():
-            raise FileNotFoundError(f"RayBackend: entry point {entry_point} is not a file")
-        self.entry_point = str(path.resolve())
+        self.entry_point = self._resolved_entry_point(entry_point)
 
     def entrypoint_path(self) -> Path | None:
         return Path(self.entry_point) if self.entry_point is not None else None
@@ -321,25 +314,7 @@ class RayBackend(PollingBackend):
             if self.tuner_name is None:
                 self.tuner_name = "ray-backend-" + datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
             return Path(self.storage_path) / self.tuner_name
-        if self.results_root is None:
-            base = Path(os.environ.get(SYNETUNE_FOLDER, Path.home() / "syne-tune")).expanduser()
-            stamp = datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
-            self.results_root = base / f"ray-backend-{stamp}"
-            logger.info(f"RayBackend: set_path was not called; trial folders go to {self.results_root}")
-        return Path(self.results_root)
-
-    def trial_path(self, trial_id: int) -> Path:
-        """Folder of a trial."""
-        return self._root() / str(trial_id)
-
-    def checkpoint_path(self, trial_id: int) -> Path:
-        """Checkpoint folder of a trial (``--st_checkpoint_dir``); it exists
-        only once the script (or a checkpoint copy) created it."""
-        return self.trial_path(trial_id) / "checkpoints"
-
-    def checkpoint_trial_path(self, trial_id: int) -> Path:
-        """Syne Tune's name of :meth:`checkpoint_path`."""
-        return self.checkpoint_path(trial_id)
+        return super()._root()
 
     def tune_function_path(self) -> Path:
         """Folder holding the serialized function (with ``tune_function``)."""
@@ -424,8 +399,7 @@ class RayBackend(PollingBackend):
     # -- starting a run ------------------------------------------------------------
     def _args(self, trial_id: int, config: dict) -> list[str]:
         """The trial's command line after the binary (see the module docstring)."""
-        config_json = str(self.trial_path(trial_id) / "config.json") if self.pass_args_as_json else None
-        args = script_arguments(config, str(self.checkpoint_path(trial_id)), config_json)
+        args = self._script_arguments(trial_id, config)
         if self._payload is None:
             return [self.entry_point] + args
         root = self._write_function()
@@ -473,21 +447,6 @@ class RayBackend(PollingBackend):
         self._next_run_id += 1
         runner.launch.remote(run_id, args, str(trial_path))
         self._active[trial_id] = _Active(runner, run_id)
-
-    def _prepare_fresh_folder(self, trial_id: int, trial_path: Path) -> None:
-        """A new trial must not read files left by an earlier run in the same
-        folder (a checkpoint copied by :meth:`copy_checkpoint` is kept)."""
-        if trial_path.exists():
-            for name in ("std.out", "std.err", "end", "config.json"):
-                try:
-                    (trial_path / name).unlink()
-                except FileNotFoundError:
-                    pass
-            if trial_id not in self._copied_checkpoint:
-                shutil.rmtree(trial_path / "checkpoints", ignore_errors=True)
-        else:
-            trial_path.mkdir(parents=True, exist_ok=True)
-        self._copied_checkpoint.discard(trial_id)
 
     def _stdout_size(self, trial_id: int) -> int:
         try:
@@ -569,17 +528,13 @@ class RayBackend(PollingBackend):
             return
         self._failure_reasons[trial_id] = reason
         err_path = trial_path / "std.err"
-        tail = LocalBackend._tail(err_path)
+        tail = file_tail(err_path)  # before the line added here
         try:
             with open(err_path, "a") as f:
                 f.write(f"\n[syne_tune RayBackend] trial {trial_id} failed: {reason}\n")
         except OSError:
             pass
-        logger.warning(
-            f"Trial {trial_id} failed ({reason}). Last lines of {err_path}:\n{tail}"
-            if tail
-            else f"Trial {trial_id} failed ({reason}); its stderr ({err_path}) is empty"
-        )
+        self._log_failure(trial_id, reason, tail)
 
     def failure_reason(self, trial_id: int) -> str | None:
         """Why a trial failed (``"exit code 3"``, ``"killed by signal
@@ -678,13 +633,7 @@ class RayBackend(PollingBackend):
     def _on_run_gone(self, trial_id: int, still: list[_Dying]) -> None:
         """A run of ``trial_id`` is over (``still``: the runs still ending):
         delete its checkpoint if that was asked for meanwhile."""
-        if (
-            trial_id in self._delete_when_dead
-            and trial_id not in self._active
-            and not any(e.trial_id == trial_id for e in still)
-        ):
-            self._delete_when_dead.discard(trial_id)
-            shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+        self._run_gone(trial_id, trial_id in self._active or any(e.trial_id == trial_id for e in still))
 
     def _finish_dying(self, trial_ids: set[int] | None = None) -> None:
         """Block until the runs being terminated of ``trial_ids`` (all if
@@ -737,39 +686,8 @@ class RayBackend(PollingBackend):
         return bool(ready)
 
     # -- files -----------------------------------------------------------------
-    def _read_lines(self, trial_id: int, name: str) -> list[str]:
-        self._check_known(trial_id)
-        try:
-            with open(self.trial_path(trial_id) / name, encoding="utf-8", errors="replace") as f:
-                return f.readlines()
-        except FileNotFoundError:
-            return []
-
-    def stdout(self, trial_id: int) -> list[str]:
-        return self._read_lines(trial_id, "std.out")
-
-    def stderr(self, trial_id: int) -> list[str]:
-        return self._read_lines(trial_id, "std.err")
-
-    def stderr_path(self, trial_id: int) -> str | None:
-        return str(self.trial_path(trial_id) / "std.err")
-
-    def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
-        src = self.checkpoint_path(src_trial_id)
-        tgt = self.checkpoint_path(tgt_trial_id)
-        if tgt.exists():
-            shutil.rmtree(tgt)
-        if src.exists():
-            shutil.copytree(src, tgt)
-        self._copied_checkpoint.add(tgt_trial_id)
-
-    def delete_checkpoint(self, trial_id: int) -> None:
-        """Delete the checkpoint of ``trial_id``; if its run is still being
-        terminated, once it is over."""
-        if trial_id in self._active or any(d.trial_id == trial_id for d in self._dying):
-            self._delete_when_dead.add(trial_id)
-            return
-        shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+    def _run_in_progress(self, trial_id: int) -> bool:
+        return trial_id in self._active or any(d.trial_id == trial_id for d in self._dying)
 
     def __del__(self):
         # a backend dropped without stop_all must not keep runners (and their resources)

@@ -10,10 +10,12 @@ library and small modules of this package only; it never imports Ray.
 A run (:meth:`TrialRunner.launch`):
 
 * starts ``argv`` (the trial's script with the backends' argument
-  convention, see :func:`syne_tune.backend.local_backend.script_arguments`)
-  in a process group of its own, with the runner's environment plus
-  ``OMP_NUM_THREADS=1`` unless set, and this ``syne_tune`` on ``PYTHONPATH``
-  when it is not installed in site-packages (as the local backend does).
+  convention, see :func:`syne_tune.backend.trial_folder.script_arguments`)
+  in a process group of its own, with the environment of
+  :func:`syne_tune.backend.trial_folder.trial_environment` (the runner's
+  environment plus ``OMP_NUM_THREADS=1`` unless set, and this
+  ``syne_tune`` on ``PYTHONPATH`` when it is not installed in
+  site-packages), as the local backend does.
   Ray sets ``CUDA_VISIBLE_DEVICES`` of an actor that holds GPUs, and the
   script inherits it;
 * appends what the script prints to ``<trial folder>/std.out`` and
@@ -52,6 +54,7 @@ import time
 from pathlib import Path
 
 from syne_tune.backend.processes import group_members, process_start_ticks, signal_group
+from syne_tune.backend.trial_folder import end_partial_line, trial_environment
 from syne_tune.report import parse_report_lines
 
 _METRIC_TAG = b"[tune-metric]: "
@@ -59,35 +62,6 @@ _METRIC_TAG = b"[tune-metric]: "
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])
 #: seconds a run's output reader may lag behind the process's exit
 _READER_GRACE = 1.0
-
-
-def _child_environment() -> dict:
-    """Environment of a trial's process on this node (see the module docstring)."""
-    from syne_tune.backend.local_backend import _package_root_for_children
-
-    env = dict(os.environ)
-    env.setdefault("OMP_NUM_THREADS", "1")
-    root = _package_root_for_children()
-    if root is not None:
-        path = env.get("PYTHONPATH")
-        parts = path.split(os.pathsep) if path else []
-        if root not in parts:
-            env["PYTHONPATH"] = os.pathsep.join(parts + [root])
-    return env
-
-
-def _end_partial_line(path: Path) -> None:
-    """If an earlier run was killed in the middle of a line of ``path``, end
-    that line, so that the next run starts on a fresh one."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return
-    if size:
-        with open(path, "rb+") as f:
-            f.seek(size - 1)
-            if f.read(1) != b"\n":
-                f.write(b"\n")
 
 
 class _Run:
@@ -112,7 +86,7 @@ class _Run:
             folder = Path(trial_path)
             folder.mkdir(parents=True, exist_ok=True)
             out_path = folder / "std.out"
-            _end_partial_line(out_path)
+            end_partial_line(out_path)
             self.out = open(out_path, "ab")
             self.offset = self.out.tell()
             with open(folder / "std.err", "ab") as err:
@@ -121,7 +95,7 @@ class _Run:
                     stdout=subprocess.PIPE,
                     stderr=err,
                     stdin=subprocess.DEVNULL,
-                    env=_child_environment(),
+                    env=trial_environment(),
                     start_new_session=True,
                     close_fds=True,
                 )

@@ -6,6 +6,7 @@ started by other tests) is used as it is and left running."""
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 _STARTED_HERE = False
+#: ``ray.init`` replaces ``builtins.print`` (with a function of its own that
+#: keeps its log lines apart); the original is put back at shutdown so that the
+#: tests after this folder see the real built-in
+_BUILTIN_PRINT = builtins.print
 
 
 def _start_cluster():
@@ -49,4 +54,5 @@ def pytest_runtest_teardown(item, nextitem):
         import ray
 
         ray.shutdown()
+        builtins.print = _BUILTIN_PRINT
         _STARTED_HERE = False
