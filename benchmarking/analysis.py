@@ -113,11 +113,15 @@ def _plot(benchmark: str, cells: list[dict], path: Path) -> None:
 
     budget = max(c["budget"] for c in cells)
     grid = np.linspace(0, budget, 200)[1:]
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    colors = plt.get_cmap("tab20").colors
+    line_styles = ("-", "--", ":", "-.")
     by_method: dict = {}
     for c in cells:
         by_method.setdefault(c["method"], []).append(best_at(c, grid))
-    for method, curves in sorted(by_method.items()):
+    for i, (method, curves) in enumerate(sorted(by_method.items())):
+        # up to 20 methods told apart by colour, beyond that by line style too
+        color, style = colors[i % len(colors)], line_styles[(i // len(colors)) % len(line_styles)]
         y = np.array(curves)  # (seeds, grid)
         n = np.sum(~np.isnan(y), axis=0)
         with warnings.catch_warnings():  # columns before any result are all NaN
@@ -125,13 +129,13 @@ def _plot(benchmark: str, cells: list[dict], path: Path) -> None:
             mean = np.nanmean(y, axis=0)
             sd = np.nanstd(y, axis=0, ddof=1)
         sem = np.where(n > 1, sd / np.sqrt(np.maximum(n, 1)), 0.0)
-        ax.plot(grid, mean, drawstyle="steps-post", label=f"{method} ({len(curves)} seeds)")
-        ax.fill_between(grid, mean - sem, mean + sem, step="post", alpha=0.2)
+        ax.plot(grid, mean, drawstyle="steps-post", color=color, linestyle=style, label=f"{method} ({len(curves)} seeds)")
+        ax.fill_between(grid, mean - sem, mean + sem, step="post", alpha=0.15, color=color)
     ax.set_xlabel("wall-clock time (s)")
     ax.set_ylabel(f"best {cells[0]['metric']} ({cells[0]['mode']})")
     ax.set_title(benchmark)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -189,9 +193,8 @@ def analyze(folder: campaign.CampaignFolder, num_steps: int = 10, figures: bool 
         "",
         f"Failed cells ({len(failed)}): " + (", ".join(failed) if failed else "none") + ".",
         "",
-        f"Cells that do not apply ({len(na)}): "
-        + ("; ".join(f"{k}: {v}" for k, v in sorted(na.items())) if na else "none")
-        + ".",
+        f"Cells that do not apply ({len(na)})" + (":" if na else ": none."),
+        *[f"- {line}" for line in campaign.group_not_applicable(na)],
     ]
     (out / "ranks.md").write_text("\n".join(lines) + "\n")
     files.append(out / "ranks.md")

@@ -620,6 +620,36 @@ def _run_ray(folder, pending, compute, jobs, ray_address, done) -> None:
             ray.shutdown()
 
 
+def group_not_applicable(not_applicable: dict[str, str]) -> list[str]:
+    """One line per method and reason of the cells that do not apply
+    (``"ASHA: needs several fidelities (...): fcnet-protein_structure,
+    nas201-cifar10 (seeds 0-4)"``), instead of one per cell.
+
+    Parameters
+    ----------
+    not_applicable
+        Cell key (``benchmark/method/seed N``) -> reason.
+    """
+    groups: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for key, reason in not_applicable.items():
+        benchmark, method, seed = key.rsplit("/", 2)
+        seeds = groups.setdefault((method, reason), {}).setdefault(benchmark, [])
+        seeds.append(int(seed.split()[-1]))
+    lines = []
+    for (method, reason), benchmarks in sorted(groups.items()):
+        seed_sets = {tuple(sorted(s)) for s in benchmarks.values()}
+        if len(seed_sets) == 1:
+            seeds = sorted(seed_sets.pop())
+            span = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+            if seeds != list(range(seeds[0], seeds[-1] + 1)):
+                span = "seeds " + ", ".join(map(str, seeds))
+            lines.append(f"{method}: {reason}: {', '.join(sorted(benchmarks))} ({span})")
+        else:
+            parts = [f"{b} (seeds {', '.join(map(str, sorted(s)))})" for b, s in sorted(benchmarks.items())]
+            lines.append(f"{method}: {reason}: {', '.join(parts)}")
+    return lines
+
+
 def print_summary(summary: dict, folder: CampaignFolder, not_applicable: dict[str, str]) -> None:
     """Print the summary of :func:`run_cells`."""
     lines = [
@@ -630,7 +660,7 @@ def print_summary(summary: dict, folder: CampaignFolder, not_applicable: dict[st
     ]
     if not_applicable:
         lines.append(f"{len(not_applicable)} cells do not apply (not run):")
-        lines += [f"  {k}: {v}" for k, v in sorted(not_applicable.items())]
+        lines += [f"  {line}" for line in group_not_applicable(not_applicable)]
     for k, v in summary["failed"].items():
         lines.append(f"  failed {k}: {v}")
     print("\n".join(lines), flush=True)
