@@ -46,7 +46,10 @@ __all__ = [
 ]
 
 #: Extras declared in ``pyproject.toml`` (``pip install 'syne-tune[<extra>]'``).
-EXTRAS = ("gpsearchers", "aws", "visual", "tensorboard", "ray", "blackbox-repository", "sklearn", "bore", "dev", "all")
+EXTRAS = (
+    "gpsearchers", "aws", "visual", "tensorboard", "ray", "blackbox-repository", "sklearn", "bore",
+    "docs", "benchmarking", "dev", "all",
+)
 
 #: The extra that installs everything.
 _ALL = "all"
