@@ -34,7 +34,10 @@ import numpy as np
 
 from benchmarking import campaign
 
-__all__ = ["best_at", "normalized_ranks", "rank_table", "analyze", "main"]
+__all__ = ["best_at", "normalized_ranks", "rank_table", "pairwise", "analyze", "main"]
+
+#: fractions of the budget at which :func:`pairwise` compares two methods
+FRACTIONS = (0.25, 0.5, 1.0)
 
 
 def best_at(cell: dict, times: np.ndarray) -> np.ndarray:
@@ -90,6 +93,44 @@ def rank_table(ranks: dict[str, dict[str, float]]) -> tuple[list[str], list[list
     methods = sorted(ranks.get("all", {}), key=lambda m: (ranks["all"][m], m))
     rows = [[m] + [ranks[f].get(m, float("nan")) for f in families] for m in methods]
     return ["method"] + families, rows
+
+
+def pairwise(cells: list[dict], method: str, reference: str) -> list[str]:
+    """Markdown lines comparing ``method`` with ``reference`` benchmark by
+    benchmark: mean and standard error over seeds of the best value at 25%,
+    50% and 100% of the budget, whether ``method`` is better, by how many
+    standard errors of the difference, and the count of benchmarks it wins.
+    Only benchmarks where both ran are compared."""
+    rows = []
+    for c in cells:
+        if c["method"] in (method, reference):
+            values = best_at(c, np.array([f * c["budget"] for f in FRACTIONS]))
+            rows.append(dict(benchmark=c["benchmark"], method=c["method"], budget=c["budget"],
+                             mode=c["mode"], **{f"best@{f:g}": float(v) for f, v in zip(FRACTIONS, values)}))
+    keys = [f"best@{f:g}" for f in FRACTIONS]
+    summary = campaign.summarize(rows, keys)
+    modes = {r["benchmark"]: r["mode"] for r in rows}
+    lines = [
+        f"{method} against {reference}: mean ± standard error over seeds of the best value at "
+        + ", ".join(f"{f:.0%}" for f in FRACTIONS) + " of the budget; 'better' with the gap in standard errors.",
+        "",
+        "| benchmark | seeds | " + " | ".join(f"{method} @{f:.0%} | {reference} @{f:.0%} | better @{f:.0%}" for f in FRACTIONS) + " |",
+        "|---|---|" + "---|---|---|" * len(FRACTIONS),
+    ]
+    wins = {k: 0 for k in keys}
+    benchmarks = [b for b in sorted(summary) if method in summary[b] and reference in summary[b]]
+    for b in benchmarks:
+        s, ref = summary[b][method], summary[b][reference]
+        cols = []
+        for k in keys:
+            verdict, a, r, z = campaign.comparison(s, ref, k, modes[b])
+            wins[k] += verdict == "yes"
+            cols += [f"{a:.5g} ± {s[k + '_sem']:.2g}", f"{r:.5g} ± {ref[k + '_sem']:.2g}",
+                     verdict + ("" if math.isnan(z) else f" ({z:.1f} SE)")]
+        lines.append(f"| {b} | {min(s['num_seeds'], ref['num_seeds'])} | " + " | ".join(cols) + " |")
+    lines += ["", f"{method} beats {reference} on " + ", ".join(
+        f"{wins[k]}/{len(benchmarks)} at {f:.0%}" for k, f in zip(keys, FRACTIONS)) + " of the budget."]
+    return lines
 
 
 def _missing(folder: campaign.CampaignFolder, manifest: dict, cells: list[dict]) -> list[str]:
@@ -217,9 +258,18 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--results-root", default=None, help="folder of the campaigns (default: as for the campaigns)")
     ap.add_argument("--num-steps", type=int, default=10, help="time steps per run (default 10)")
     ap.add_argument("--no-figures", action="store_true", help="write the tables only")
+    ap.add_argument(
+        "--compare", nargs="*", default=[], metavar="METHOD:REFERENCE",
+        help="also compare methods pairwise, benchmark by benchmark (written to analysis/compare.md)",
+    )
     args = ap.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.num_steps < 1:
         ap.error(f"--num-steps must be an int >= 1. Got {args.num_steps} instead.")
+    pairs = []
+    for entry in args.compare:
+        if entry.count(":") != 1 or "" in entry.split(":"):
+            ap.error(f"--compare expects METHOD:REFERENCE (e.g. MOBSTER:ASHA). Got {entry!r} instead.")
+        pairs.append(tuple(entry.split(":")))
     root = args.results_root or campaign.default_results_root()
     probe = campaign.CampaignFolder(root, args.experiment_tag, kind="")
     m = probe.read_manifest()
@@ -228,6 +278,12 @@ def main(argv: list[str] | None = None) -> dict:
     manifest_kind = m.get("kind", "")
     result = analyze(campaign.CampaignFolder(root, args.experiment_tag, manifest_kind), args.num_steps, not args.no_figures)
     print((probe.path / "analysis" / "ranks.md").read_text())
+    if pairs:
+        cells = campaign.CampaignFolder(root, args.experiment_tag, manifest_kind).cells()
+        text = "\n\n".join("\n".join(pairwise(cells, a, b)) for a, b in pairs) + "\n"
+        (probe.path / "analysis" / "compare.md").write_text(text)
+        result["files"].append(probe.path / "analysis" / "compare.md")
+        print(text)
     print("written: " + ", ".join(str(p) for p in result["files"]))
     return result
 

@@ -49,6 +49,15 @@ def test_small_campaign_then_analysis_rank_table_and_figure(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+    proc = run_entry("analysis", "--experiment-tag", "small", "--results-root", str(tmp_path), "--no-figures",
+                     "--compare", f"{METHODS[1]}:{METHODS[0]}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (folder / "analysis" / "compare.md").read_text()
+    assert f"| {BENCH} | 3 |" in text and f"{METHODS[1]} beats {METHODS[0]} on " in text and "/1 at 100%" in text
+    bad = run_entry("analysis", "--experiment-tag", "small", "--results-root", str(tmp_path), "--compare", "ASHA")
+    assert bad.returncode == 2 and "METHOD:REFERENCE" in bad.stderr
+
+
 def _interrupt_then_resume(tmp_path, sig, jobs: str):
     tag = f"cut-{sig.name.lower()}"
     args = ["--experiment-tag", tag, "--benchmark", BENCH, "--method", *METHODS, "--num-seeds", "4",
