@@ -335,6 +335,11 @@ class TrialFolderMixin:
         if self._run_in_progress(trial_id):
             self._delete_when_dead.add(trial_id)
             return
+        self._remove_checkpoint(trial_id)
+
+    def _remove_checkpoint(self, trial_id: int) -> None:
+        """Delete the checkpoint folder of ``trial_id`` now (a backend that
+        keeps checkpoints elsewhere too deletes them there as well)."""
         shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
 
     def _run_gone(self, trial_id: int, others_left: bool) -> None:
@@ -343,4 +348,4 @@ class TrialFolderMixin:
         asked for meanwhile."""
         if trial_id in self._delete_when_dead and not others_left:
             self._delete_when_dead.discard(trial_id)
-            shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+            self._remove_checkpoint(trial_id)

@@ -20,10 +20,21 @@ Trial folders. Every trial has ``<root>/<trial_id>/`` with ``config.json``,
 ``std.out``, ``std.err``, ``end`` (how it ended) and ``checkpoints/`` (its
 ``--st_checkpoint_dir``; kept when the trial is paused, so that it resumes
 from there on whichever node it runs next). ``<root>`` is ``storage_path/<tuner
-name>`` if ``storage_path`` is given, else the tuner's folder. Every node
+name>`` if ``storage_path`` is a folder, else the tuner's folder. Every node
 and the tuner must reach ``<root>`` at the same path: on one machine any
 local path does; on a cluster of several machines, give a shared file
-system (NFS, a mounted bucket, ...). ``s3://`` URIs are not supported.
+system (NFS, a mounted bucket, ...).
+
+Checkpoints in S3. With ``storage_path="s3://bucket/prefix"`` the trial
+folders stay in the tuner's folder, and each trial's ``checkpoints/`` is
+synced with ``s3://bucket/prefix/<tuner name>/<trial_id>/checkpoints/`` by
+the runner that runs it (see :mod:`~syne_tune.backend.ray_backend.runner`):
+downloaded before its script starts, uploaded once its processes are gone.
+So a paused trial resumes from its checkpoint on any node, and
+:meth:`RayBackend.copy_checkpoint` (PBT) and
+:meth:`RayBackend.delete_checkpoint` act on the S3 prefix (and on the local
+folder of the tuner's machine). boto3 clients (with botocore retries) take
+credentials, region and endpoint from the environment, on every node.
 
 Stop, pause and resume. Stopping or pausing a trial sends SIGTERM to its
 script's process group (SIGKILL after :attr:`RayBackend.kill_grace_period`
@@ -64,7 +75,14 @@ from syne_tune.backend.trial_folder import TrialFolderMixin, binary_argv, exit_r
 from syne_tune.report import parse_report_lines
 from syne_tune.trial import Status
 from syne_tune.utils.json_io import json_default_as_str
-from syne_tune.utils.validation import Interval, check_keys, check_parameter, validate_parameters
+from syne_tune.utils.s3 import split_s3_uri
+from syne_tune.utils.validation import (
+    Interval,
+    InvalidParameterError,
+    check_keys,
+    check_parameter,
+    validate_parameters,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +95,15 @@ _LONG_POLL = 10.0
 _RUNNER_THREADS = 16
 #: seconds, beyond the grace period, a terminating runner may take before it is killed
 _TERMINATE_SLACK = 10.0
-_DEFAULT_RESOURCES = {"cpu": 1.0, "gpu": 0.0, "memory": None}
+_DEFAULT_RESOURCES = {"cpu": 1.0, "gpu": 0.0, "memory": None, "custom": {}}
 _RESOURCE_CONSTRAINTS = {
     "cpu": [Interval(Real, 0, None, closed="left")],
     "gpu": [Interval(Real, 0, None, closed="left")],
     "memory": [Interval(Integral, 1, None, closed="left"), None],
+    "custom": [dict],
 }
+#: Ray's own resource names (not custom resources)
+_RAY_BUILTIN_RESOURCES = ("CPU", "GPU", "memory", "object_store_memory")
 
 _REMOTE_RUNNER = None
 
@@ -141,9 +162,11 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         parameters are checked against it).
     resources_per_trial
         What each trial holds on its node: ``{"cpu": 1, "gpu": 0, "memory":
-        None}`` by default; ``cpu`` and ``gpu`` may be fractions, ``memory``
-        is in bytes (``None``: not reserved). A trial waits until a node has
-        its resources free.
+        None, "custom": {}}`` by default; ``cpu`` and ``gpu`` may be
+        fractions, ``memory`` is in bytes (``None``: not reserved),
+        ``custom`` maps names of custom Ray resources (those of ``ray start
+        --resources``) to amounts, e.g. ``{"custom": {"big_disk": 1}}``. A
+        trial waits until a node has its resources free.
     address
         Address of a running Ray cluster (``"auto"``, ``"<host>:<port>"``,
         ``"ray://<host>:10001"``). ``None``: the driver's Ray if
@@ -153,6 +176,10 @@ class RayBackend(TrialFolderMixin, PollingBackend):
     storage_path
         Folder holding the trial folders (``<storage_path>/<tuner name>/``),
         reachable by every node at this path. ``None``: the tuner's folder.
+        Or an S3 location ``s3://bucket/prefix``: the trial folders are in
+        the tuner's folder, and each trial's checkpoint folder is synced with
+        ``s3://bucket/prefix/<tuner name>/<trial_id>/checkpoints/`` (needs
+        boto3 on the tuner's machine and on every node).
     delete_checkpoints
         Delete a trial's ``checkpoints/`` once it is completed or stopped.
     pass_args_as_json
@@ -175,7 +202,7 @@ class RayBackend(TrialFolderMixin, PollingBackend):
     ValueError
         If neither or both of ``entry_point`` and ``tune_function`` are
         given, ``config_space`` is missing with ``tune_function``, or
-        ``storage_path`` is a URI.
+        ``storage_path`` is a URI other than ``s3://bucket[/prefix]``.
     FileNotFoundError
         If ``entry_point`` is not a file.
     """
@@ -218,11 +245,16 @@ class RayBackend(TrialFolderMixin, PollingBackend):
             raise ValueError("RayBackend needs exactly one of entry_point (a script) and tune_function (a function)")
         if tune_function is not None and config_space is None:
             raise ValueError("RayBackend: tune_function needs config_space (to check the function's parameters)")
-        if storage_path is not None and "://" in str(storage_path):
-            raise ValueError(
-                f"The 'storage_path' parameter of RayBackend must be a folder every node reaches at the same "
-                f"path (a shared file system); URIs are not supported. Got {str(storage_path)!r} instead."
-            )
+        s3_storage = storage_path is not None and "://" in str(storage_path)
+        if s3_storage:
+            try:
+                split_s3_uri(str(storage_path))
+            except ValueError:
+                raise ValueError(
+                    f"The 'storage_path' parameter of RayBackend must be a folder every node reaches at the same "
+                    f"path (a shared file system) or an S3 location s3://bucket[/prefix]; other URIs are not "
+                    f"supported. Got {str(storage_path)!r} instead."
+                ) from None
         self.resources_per_trial = self._checked_resources(resources_per_trial)
         self._payload: bytes | None = None
         self._payload_hash: str | None = None
@@ -239,7 +271,10 @@ class RayBackend(TrialFolderMixin, PollingBackend):
             self.set_entrypoint(str(entry_point))
         self.config_space = config_space
         self.address = address
-        self.storage_path = None if storage_path is None else str(Path(storage_path).expanduser().resolve())
+        if s3_storage:
+            self.storage_path = str(storage_path).rstrip("/")
+        else:
+            self.storage_path = None if storage_path is None else str(Path(storage_path).expanduser().resolve())
         self.binary = binary_argv(binary)
         self.reuse_workers = bool(reuse_workers)
         self.ray_init_kwargs = dict(ray_init_kwargs or {})
@@ -261,7 +296,18 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         for key, constraints in _RESOURCE_CONSTRAINTS.items():
             if key in resources:
                 check_parameter(RayBackend, f'resources_per_trial["{key}"]', resources[key], constraints)
-        return {**_DEFAULT_RESOURCES, **resources}
+        custom = dict(resources.get("custom", {}))
+        for name, amount in custom.items():
+            if not isinstance(name, str) or not name or name in _RAY_BUILTIN_RESOURCES:
+                raise InvalidParameterError(
+                    f"The keys of the 'resources_per_trial[\"custom\"]' parameter of RayBackend must be names of "
+                    f"custom Ray resources (non-empty strings other than {', '.join(_RAY_BUILTIN_RESOURCES)}; "
+                    f"use 'cpu', 'gpu' and 'memory' for those). Got {name!r} instead."
+                )
+            check_parameter(
+                RayBackend, f'resources_per_trial["custom"]["{name}"]', amount, [Interval(Real, 0, None, closed="left")]
+            )
+        return {**_DEFAULT_RESOURCES, **resources, "custom": custom}
 
     def _init_runtime(self) -> None:
         self._active: dict[int, _Active] = {}
@@ -273,6 +319,7 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         self._written_payload: str | None = None
         # set by interrupt_all: interrupted trials are restarted by a restored backend only
         self._hold_restarts = False
+        self._s3_client = None
 
     # -- pickling: the tuner saves itself with its backend --------------------
     def __getstate__(self):
@@ -286,6 +333,7 @@ class RayBackend(TrialFolderMixin, PollingBackend):
             "_checked_cluster",
             "_written_payload",
             "_hold_restarts",
+            "_s3_client",
         ):
             state.pop(name, None)
         # the function travels as its serialized code
@@ -294,6 +342,7 @@ class RayBackend(TrialFolderMixin, PollingBackend):
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.resources_per_trial.setdefault("custom", {})  # a snapshot of an older version
         self._init_runtime()
 
     # -- paths -----------------------------------------------------------------
@@ -310,11 +359,53 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         self._written_payload = None
 
     def _root(self) -> Path:
-        if self.storage_path is not None:
+        if self.storage_path is not None and not self._checkpoints_in_s3():
             if self.tuner_name is None:
                 self.tuner_name = "ray-backend-" + datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
             return Path(self.storage_path) / self.tuner_name
         return super()._root()
+
+    # -- checkpoints in S3 ---------------------------------------------------------
+    def _checkpoints_in_s3(self) -> bool:
+        return self.storage_path is not None and self.storage_path.startswith("s3://")
+
+    def checkpoint_uri(self, trial_id: int) -> str | None:
+        """S3 location of the trial's checkpoint
+        (``<storage_path>/<tuner name>/<trial_id>/checkpoints``), ``None``
+        unless ``storage_path`` is an S3 location."""
+        if not self._checkpoints_in_s3():
+            return None
+        if self.tuner_name is None:
+            self.tuner_name = "ray-backend-" + datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
+        return f"{self.storage_path}/{self.tuner_name}/{trial_id}/checkpoints"
+
+    def _s3(self):
+        """The tuner side's S3 client (boto3 default chain, botocore retries)."""
+        if self._s3_client is None:
+            from syne_tune.backend.sagemaker_backend.aws import import_aws_sdk, make_client
+
+            boto3 = import_aws_sdk(need_sagemaker=False)
+            self._s3_client = make_client(boto3.session.Session(), "s3")
+        return self._s3_client
+
+    def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int) -> None:
+        """Replace the checkpoint of ``tgt_trial_id`` by a copy of that of
+        ``src_trial_id``; with checkpoints in S3, the copy is made in S3
+        (server side) once the source's run being ended, if any, has
+        uploaded its checkpoint."""
+        if self._checkpoints_in_s3():
+            from syne_tune.backend.sagemaker_backend.aws import copy_prefix
+
+            self._finish_dying({src_trial_id})
+            copy_prefix(self._s3(), self.checkpoint_uri(src_trial_id), self.checkpoint_uri(tgt_trial_id))
+        super().copy_checkpoint(src_trial_id, tgt_trial_id)
+
+    def _remove_checkpoint(self, trial_id: int) -> None:
+        super()._remove_checkpoint(trial_id)
+        if self._checkpoints_in_s3():
+            from syne_tune.backend.sagemaker_backend.aws import delete_prefix
+
+            delete_prefix(self._s3(), self.checkpoint_uri(trial_id))
 
     def tune_function_path(self) -> Path:
         """Folder holding the serialized function (with ``tune_function``)."""
@@ -332,12 +423,14 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         if not self._checked_cluster:
             self._checked_cluster = True
             total = ray.cluster_resources()
-            for key, name in (("cpu", "CPU"), ("gpu", "GPU")):
-                if self.resources_per_trial[key] > total.get(name, 0.0):
+            asked = [(self.resources_per_trial["cpu"], "CPU"), (self.resources_per_trial["gpu"], "GPU")]
+            asked += [(amount, name) for name, amount in self.resources_per_trial["custom"].items()]
+            for amount, name in asked:
+                if amount > total.get(name, 0.0):
                     logger.warning(
                         "RayBackend: each trial asks for %s %s, but the Ray cluster has %s in all; trials wait "
                         "until nodes with enough resources join",
-                        self.resources_per_trial[key],
+                        amount,
                         name,
                         total.get(name, 0.0),
                     )
@@ -347,6 +440,8 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         options = {"num_cpus": res["cpu"], "num_gpus": res["gpu"], "max_restarts": 0, "max_concurrency": _RUNNER_THREADS}
         if res["memory"] is not None:
             options["memory"] = res["memory"]
+        if res["custom"]:
+            options["resources"] = dict(res["custom"])
         return options
 
     def _take_runner(self):
@@ -430,6 +525,8 @@ class RayBackend(TrialFolderMixin, PollingBackend):
             self._finish_dying({trial_id})
             self._out_offset[trial_id] = self._stdout_size(trial_id)
         else:
+            if self._checkpoints_in_s3() and trial_id not in self._copied_checkpoint:
+                self._remove_checkpoint(trial_id)  # left by an earlier tuner of the same name
             self._prepare_fresh_folder(trial_id, trial_path)
             self._out_offset[trial_id] = 0
         with open(trial_path / "config.json", "w") as f:
@@ -445,7 +542,7 @@ class RayBackend(TrialFolderMixin, PollingBackend):
         runner = self._take_runner()
         run_id = self._next_run_id
         self._next_run_id += 1
-        runner.launch.remote(run_id, args, str(trial_path))
+        runner.launch.remote(run_id, args, str(trial_path), str(self.checkpoint_path(trial_id)), self.checkpoint_uri(trial_id))
         self._active[trial_id] = _Active(runner, run_id)
 
     def _stdout_size(self, trial_id: int) -> int:
@@ -509,8 +606,10 @@ class RayBackend(TrialFolderMixin, PollingBackend):
             return PolledTrial(trial_id, results, None)
         del self._active[trial_id]
         self._release_runner(active.runner)
-        reason = reply["error"] if reply["code"] is None else (exit_reason(reply["code"]) if reply["code"] else None)
-        self._on_exit(trial_id, reply["code"], reason)
+        # the error of a run that started: its checkpoint upload failed
+        reasons = [exit_reason(reply["code"])] if reply["code"] else []
+        reasons += [reply["error"]] if reply["error"] else []
+        self._on_exit(trial_id, reply["code"], "; ".join(reasons) or None)
         return PolledTrial(trial_id, results, self._exit_status[trial_id])
 
     def _on_exit(self, trial_id: int, code: int | None, reason: str | None) -> None:

@@ -27,7 +27,17 @@ A run (:meth:`TrialRunner.launch`):
   line, so that a driver restored from a snapshot can read what was
   reported after it from the file;
 * is ended by :meth:`TrialRunner.terminate`: SIGTERM to the group, SIGKILL
-  to what is left after the grace period.
+  to what is left after the grace period;
+* with a checkpoint URI (``s3://...``, the backend's ``storage_path`` in S3),
+  syncs the trial's checkpoint folder on this node with it: before the script
+  starts, the local folder is emptied and what is below the URI is
+  downloaded into it; once the script's processes are gone (whichever way the
+  run ended), the folder is uploaded to the URI (files of the same name are
+  replaced; keys the script's folder no longer has are kept). boto3 is
+  imported only then, and its client takes credentials, region and endpoint
+  from the node's environment. A failed download fails the run before it
+  starts; a failed upload is appended to ``std.err`` and reported as the
+  run's error.
 
 The script's process group dies with the runner: a watchdog process
 (:mod:`syne_tune.backend.watchdog`) holds a pipe from the runner and kills
@@ -45,6 +55,7 @@ never starts.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,8 +79,20 @@ class _Run:
     """One run of a trial's script, with the threads that read its stdout
     and wait for its exit."""
 
-    def __init__(self, run_id: int, argv: list[str], trial_path: str, cond: threading.Condition, runner: "TrialRunner"):
+    def __init__(
+        self,
+        run_id: int,
+        argv: list[str],
+        trial_path: str,
+        cond: threading.Condition,
+        runner: "TrialRunner",
+        checkpoint_dir: str | None = None,
+        checkpoint_uri: str | None = None,
+    ):
         self.run_id = run_id
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_uri = checkpoint_uri
+        self.err_path = Path(trial_path) / "std.err"
         self.cond = cond
         self.runner = runner
         self.results: list[dict] = []
@@ -87,6 +110,13 @@ class _Run:
             folder.mkdir(parents=True, exist_ok=True)
             out_path = folder / "std.out"
             end_partial_line(out_path)
+            if checkpoint_uri is not None:
+                try:
+                    self._download_checkpoint()
+                except Exception as ex:
+                    self.error = f"its checkpoint could not be downloaded from {checkpoint_uri} on {socket.gethostname()}: {ex}"
+                    self.done = True
+                    return
             self.out = open(out_path, "ab")
             self.offset = self.out.tell()
             with open(folder / "std.err", "ab") as err:
@@ -137,10 +167,35 @@ class _Run:
             self.kill_group(signal.SIGKILL)
         self.out.close()
         self.runner._tell_watchdog(f"untrack {self.proc.pid}")
+        if self.checkpoint_uri is not None:
+            try:
+                self._upload_checkpoint()
+            except Exception as ex:
+                self.error = f"its checkpoint could not be uploaded to {self.checkpoint_uri} from {socket.gethostname()}: {ex}"
+                try:
+                    with open(self.err_path, "a") as err:
+                        err.write(f"\n[syne_tune RayBackend] {self.error}\n")
+                except OSError:
+                    pass
         with self.cond:
             self.code = code
             self.done = True
             self.cond.notify_all()
+
+    def _download_checkpoint(self) -> None:
+        """Empty the local checkpoint folder, then fill it from the URI."""
+        from syne_tune.backend.sagemaker_backend.aws import download_prefix
+
+        shutil.rmtree(self.checkpoint_dir, ignore_errors=True)
+        Path(self.checkpoint_dir).mkdir(parents=True, exist_ok=True)
+        download_prefix(self.runner._s3(), self.checkpoint_uri, self.checkpoint_dir)
+
+    def _upload_checkpoint(self) -> None:
+        """Upload the local checkpoint folder (if any) to the URI."""
+        from syne_tune.backend.sagemaker_backend.aws import upload_folder
+
+        if Path(self.checkpoint_dir).is_dir():
+            upload_folder(self.runner._s3(), self.checkpoint_dir, self.checkpoint_uri)
 
     def kill_group(self, sig: int) -> None:
         if sig == signal.SIGKILL:
@@ -188,6 +243,19 @@ class TrialRunner:
         self._latest = -1
         self._watchdog: subprocess.Popen | None = None
         self._watchdog_lock = threading.Lock()
+        # run id being launched (a terminate of it waits for its launch)
+        self._launching: int | None = None
+        self._s3_client = None
+
+    def _s3(self):
+        """This runner's S3 client (boto3 default chain, botocore retries)."""
+        with self._watchdog_lock:
+            if self._s3_client is None:
+                from syne_tune.backend.sagemaker_backend.aws import import_aws_sdk, make_client
+
+                boto3 = import_aws_sdk(need_sagemaker=False)
+                self._s3_client = make_client(boto3.session.Session(), "s3")
+            return self._s3_client
 
     # -- the watchdog ------------------------------------------------------------
     def _tell_watchdog(self, line: str) -> None:
@@ -227,22 +295,36 @@ class TrialRunner:
             "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         }
 
-    def launch(self, run_id: int, args: list[str], trial_path: str) -> bool:
+    def launch(
+        self,
+        run_id: int,
+        args: list[str],
+        trial_path: str,
+        checkpoint_dir: str | None = None,
+        checkpoint_uri: str | None = None,
+    ) -> bool:
         """Start run ``run_id``: ``binary + args``, output appended to the
-        files of ``trial_path``. Returns ``False`` if the run was terminated
-        before it could start."""
+        files of ``trial_path``; with ``checkpoint_uri``, the folder
+        ``checkpoint_dir`` is synced with it (see the module docstring).
+        Returns ``False`` if the run was terminated before it could start."""
         with self._cond:
             if run_id in self._cancelled:
                 self._cancelled.discard(run_id)
                 return False
             previous = self._run
-        if previous is not None and not previous.done:
-            previous.terminate(0.0)  # never two runs at once
-        run = _Run(run_id, self.binary + list(args), trial_path, self._cond, self)
-        with self._cond:
-            self._run = run
-            self._latest = max(self._latest, run_id)
-            self._cond.notify_all()
+            self._launching = run_id
+        run = None
+        try:
+            if previous is not None and not previous.done:
+                previous.terminate(0.0)  # never two runs at once
+            run = _Run(run_id, self.binary + list(args), trial_path, self._cond, self, checkpoint_dir, checkpoint_uri)
+        finally:
+            with self._cond:  # a waiting terminate finds the run
+                if run is not None:
+                    self._run = run
+                    self._latest = max(self._latest, run_id)
+                self._launching = None
+                self._cond.notify_all()
         return True
 
     def next(self, run_id: int, start: int, timeout: float) -> dict:
@@ -292,6 +374,8 @@ class TrialRunner:
         """End run ``run_id`` (see :meth:`_Run.terminate`); a run not launched
         yet never starts. Returns once its processes are gone."""
         with self._cond:
+            while self._launching == run_id:  # e.g. downloading its checkpoint
+                self._cond.wait(0.1)
             run = self._run if self._run is not None and self._run.run_id == run_id else None
             if run is None:
                 self._cancelled.add(run_id)

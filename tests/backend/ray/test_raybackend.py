@@ -329,7 +329,7 @@ def test_a_script_that_cannot_start_fails_with_the_reason(script, tmp_path):
 
 
 def test_bad_arguments_are_named(script):
-    with pytest.raises(InvalidParameterError, match=r"'resources_per_trial'.*'cpus' \(did you mean 'cpu'\?\)"):
+    with pytest.raises(InvalidParameterError, match=r"'resources_per_trial'.*'cpus' \(did you mean 'cpu'"):
         RayBackend(entry_point=script, resources_per_trial={"cpus": 1})
     with pytest.raises(InvalidParameterError, match=r"'resources_per_trial\[\"gpu\"\]' parameter of RayBackend must be a float in the range \[0, inf\)\. Got -1"):
         RayBackend(entry_point=script, resources_per_trial={"gpu": -1})
@@ -337,8 +337,14 @@ def test_bad_arguments_are_named(script):
         RayBackend(entry_point=script, reuse_workers="yes")
     with pytest.raises(ValueError, match="exactly one of entry_point"):
         RayBackend()
-    with pytest.raises(ValueError, match="URIs are not supported"):
-        RayBackend(entry_point=script, storage_path="s3://bucket/prefix")
+    with pytest.raises(ValueError, match="other URIs are not supported"):
+        RayBackend(entry_point=script, storage_path="gs://bucket/prefix")
+    with pytest.raises(ValueError, match="or an S3 location"):
+        RayBackend(entry_point=script, storage_path="s3:///no-bucket")
+    with pytest.raises(InvalidParameterError, match=r"keys of the 'resources_per_trial\[\"custom\"\]' parameter"):
+        RayBackend(entry_point=script, resources_per_trial={"custom": {"CPU": 1}})
+    with pytest.raises(InvalidParameterError, match=r"'resources_per_trial\[\"custom\"\]\[\"lossy\"\]' parameter of RayBackend must be a float"):
+        RayBackend(entry_point=script, resources_per_trial={"custom": {"lossy": -1}})
     with pytest.raises(FileNotFoundError, match="is not a file"):
         RayBackend(entry_point=script + ".missing")
     with pytest.raises(ValueError, match="needs config_space"):
