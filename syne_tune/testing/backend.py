@@ -51,7 +51,31 @@ import pytest
 from syne_tune.backend.trial_backend import BUSY_STATUS, TrialBackend
 from syne_tune.trial import Status
 
-__all__ = ["BackendContract"]
+__all__ = ["BackendContract", "fetch_until"]
+
+
+def fetch_until(
+    backend: TrialBackend, trial_ids, done, timeout: float = 60.0, collected: list | None = None, wait: float = 0.05
+) -> list[tuple[int, dict]]:
+    """Fetch the results of ``trial_ids`` (waiting for activity in between)
+    until ``done(collected results)``; the results, in the order fetched.
+
+    After ``timeout`` seconds the backend's trials are stopped and the test
+    fails, listing the results so far. For tests of a backend beyond the
+    contract (``from syne_tune.testing.backend import fetch_until``).
+    """
+    collected = [] if collected is None else collected
+    deadline = time.monotonic() + timeout
+    while True:
+        _, new = backend.fetch_status_results(list(trial_ids))
+        collected.extend(new)
+        if done(collected):
+            return collected
+        if time.monotonic() > deadline:
+            backend.stop_all()
+            pytest.fail(f"backend did not finish in {timeout}s; results so far: {collected}")
+        if not new:
+            backend.wait_for_activity(wait)
 
 
 class BackendContract:
@@ -93,19 +117,7 @@ class BackendContract:
         return backend
 
     def _fetch_until(self, backend, trial_ids, done, collected=None) -> list[tuple[int, dict]]:
-        """Fetch (waiting in between) until ``done(collected results)``."""
-        collected = [] if collected is None else collected
-        deadline = time.monotonic() + self.timeout
-        while True:
-            _, new = backend.fetch_status_results(list(trial_ids))
-            collected.extend(new)
-            if done(collected):
-                return collected
-            if time.monotonic() > deadline:
-                backend.stop_all()
-                pytest.fail(f"backend did not finish in {self.timeout}s; results so far: {collected}")
-            if not new:
-                backend.wait_for_activity(0.05)
+        return fetch_until(backend, trial_ids, done, self.timeout, collected)
 
     def _run_to_end(self, backend, trial_ids) -> list[tuple[int, dict]]:
         ids = list(trial_ids)

@@ -24,6 +24,37 @@ _STARTED_HERE = False
 _BUILTIN_PRINT = builtins.print
 
 
+# reports epoch 1..epochs, checkpointing the epoch reached (a resumed trial continues)
+SCRIPT = """
+import argparse, json, os, time
+from syne_tune import Reporter
+
+p = argparse.ArgumentParser()
+p.add_argument("--epochs", type=int)
+p.add_argument("--sleep", type=float, default=0.05)
+p.add_argument("--st_checkpoint_dir")
+args, _ = p.parse_known_args()
+path = os.path.join(args.st_checkpoint_dir, "state.json")
+start = json.load(open(path))["epoch"] if os.path.exists(path) else 0
+report = Reporter()
+for epoch in range(start + 1, args.epochs + 1):
+    time.sleep(args.sleep)
+    report(epoch=epoch, loss=1.0 / epoch, pid=os.getpid())
+    os.makedirs(args.st_checkpoint_dir, exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump({"epoch": epoch}, f)
+    os.replace(path + ".tmp", path)
+"""
+
+
+@pytest.fixture
+def script(tmp_path) -> str:
+    """Path of :data:`SCRIPT`, written to the test's folder."""
+    path = tmp_path / "train.py"
+    path.write_text(SCRIPT)
+    return str(path)
+
+
 def _start_cluster():
     global _STARTED_HERE
     ray = pytest.importorskip("ray", reason="the RayBackend tests need ray (the 'ray' extra)")

@@ -4,6 +4,7 @@ per-trial resources, storage, and argument checks."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from syne_tune import StoppingCriterion, Tuner  # noqa: E402
 from syne_tune.backend import RayBackend  # noqa: E402
 from syne_tune.config_space import randint  # noqa: E402
 from syne_tune.optimizer.baselines import ASHA, RandomSearch  # noqa: E402
+from syne_tune.testing.backend import fetch_until  # noqa: E402
 from syne_tune.trial import Status  # noqa: E402
 from syne_tune.tuner_callback import TunerCallback  # noqa: E402
 from syne_tune.utils.validation import InvalidParameterError  # noqa: E402
@@ -26,46 +28,10 @@ REPO = Path(__file__).resolve().parents[3]
 HEIGHT = REPO / "examples" / "training_scripts" / "height" / "train_height.py"
 HALF_CPU = {"cpu": 0.5}
 
-# reports epoch 1..epochs, checkpointing the epoch reached (a resumed trial continues)
-SCRIPT = """
-import argparse, json, os, time
-from syne_tune import Reporter
-
-p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int)
-p.add_argument("--sleep", type=float, default=0.05)
-p.add_argument("--st_checkpoint_dir")
-args, _ = p.parse_known_args()
-path = os.path.join(args.st_checkpoint_dir, "state.json")
-start = json.load(open(path))["epoch"] if os.path.exists(path) else 0
-report = Reporter()
-for epoch in range(start + 1, args.epochs + 1):
-    time.sleep(args.sleep)
-    report(epoch=epoch, loss=1.0 / epoch, pid=os.getpid())
-    os.makedirs(args.st_checkpoint_dir, exist_ok=True)
-    with open(path + ".tmp", "w") as f:
-        json.dump({"epoch": epoch}, f)
-    os.replace(path + ".tmp", path)
-"""
 
 
-@pytest.fixture
-def script(tmp_path) -> str:
-    path = tmp_path / "train.py"
-    path.write_text(SCRIPT)
-    return str(path)
-
-
-def _fetch_until(backend, trial_ids, done, timeout=60.0):
-    results = []
-    deadline = time.monotonic() + timeout
-    while not done(results):
-        assert time.monotonic() < deadline, f"timed out; results so far: {results}"
-        _, new = backend.fetch_status_results(trial_ids)
-        results.extend(new)
-        if not new:
-            backend.wait_for_activity(1.0)
-    return results
+# fetch, waiting up to 1.0 s for activity in between
+_fetch_until = functools.partial(fetch_until, wait=1.0)
 
 
 def _process_gone(pid: int, timeout: float = 10.0) -> bool:

@@ -16,6 +16,7 @@ and kills every process it started, also when a test fails.
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 import os
 import re
@@ -33,11 +34,11 @@ ray = pytest.importorskip("ray", reason="the RayBackend tests need ray (the 'ray
 psutil = pytest.importorskip("psutil")  # a dependency of ray
 
 from syne_tune.backend import RayBackend  # noqa: E402
+from syne_tune.testing.backend import fetch_until  # noqa: E402
 from syne_tune.trial import Status  # noqa: E402
 
 REGION = "us-east-1"
 BUCKET = "st-ray-checkpoints"
-SCRIPT = (Path(__file__).resolve().parent / "test_raybackend.py").read_text().split('SCRIPT = """', 1)[1].split('"""', 1)[0]
 
 
 def _ray_cli() -> str:
@@ -196,23 +197,8 @@ def ray_cluster(cluster):
     return ray
 
 
-@pytest.fixture
-def script(tmp_path) -> str:
-    path = tmp_path / "train.py"
-    path.write_text(SCRIPT)
-    return str(path)
-
-
-def _fetch_until(backend, trial_ids, done, timeout=60.0):
-    results = []
-    deadline = time.monotonic() + timeout
-    while not done(results):
-        assert time.monotonic() < deadline, f"timed out; results so far: {results}"
-        _, new = backend.fetch_status_results(trial_ids)
-        results.extend(new)
-        if not new:
-            backend.wait_for_activity(0.5)
-    return results
+# fetch, waiting up to 0.5 s for activity in between
+_fetch_until = functools.partial(fetch_until, wait=0.5)
 
 
 def _s3_objects(prefix: str) -> dict[str, bytes]:

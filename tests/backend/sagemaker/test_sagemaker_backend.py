@@ -4,10 +4,10 @@ platform, and where moto lacks an API)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
-import time
 
 import boto3
 import pytest
@@ -23,7 +23,7 @@ from syne_tune.backend.sagemaker_backend import (
 )
 from syne_tune.backend.sagemaker_backend.aws import job_name
 from syne_tune.stopping_criterion import StoppingCriterion
-from syne_tune.testing.backend import BackendContract
+from syne_tune.testing.backend import BackendContract, fetch_until
 from syne_tune.trial import Status
 from syne_tune.tuning_status import TuningStatus
 from syne_tune.utils.validation import InvalidParameterError
@@ -39,16 +39,8 @@ def _backend(sdk_object, name: str, **kwargs) -> SageMakerBackend:
     return backend
 
 
-def _fetch_until(backend, trial_ids, done, timeout=60.0):
-    results = []
-    deadline = time.monotonic() + timeout
-    while not done(results):
-        _, new = backend.fetch_status_results(list(trial_ids))
-        results.extend(new)
-        assert time.monotonic() < deadline, f"backend did not get there; results so far {results}"
-        if not new:
-            time.sleep(0.02)
-    return results
+# fetch, waiting up to 0.02 s for activity in between
+_fetch_until = functools.partial(fetch_until, wait=0.02)
 
 
 def _run_to_end(backend, trial_ids, timeout=60.0):
@@ -148,7 +140,7 @@ def test_pause_then_resume_from_the_s3_checkpoint(platform):
     platform.wait_idle()
     first = backend.job_names(0)[0]
     assert platform.job(first).training_job_status == "Stopped"
-    assert f"st-tests/pause-resume/0/checkpoints/state.json" in _keys("st-tests/pause-resume/0/")
+    assert "st-tests/pause-resume/0/checkpoints/state.json" in _keys("st-tests/pause-resume/0/")
     saved = json.loads(
         boto3.client("s3", region_name=REGION)
         .get_object(Bucket=BUCKET, Key="st-tests/pause-resume/0/checkpoints/state.json")["Body"]
