@@ -173,7 +173,9 @@ def test_dehb_bracket_rungs_and_cycle():
     for _ in range(3):
         manager._new_bracket()
     assert manager._offsets == [0, 1, 0, 1]
-    assert [b.promote for b in manager.brackets] == [True, False, False, False]
+    # the first iteration (one bracket per offset) promotes, as in the paper
+    assert [b.promote for b in manager.brackets] == [True, True, False, False]
+    assert [manager.in_first_iteration(i) for i in range(4)] == [True, True, False, False]
 
 
 # -- the scheduler, driven by hand -------------------------------------------------------------
@@ -248,6 +250,61 @@ def test_de_child_and_selection_follow_the_formulas(mode):
     sug = sched.suggest(8)
     assert sug.spawn_new_trial_id and bracket.current_rung == 1
     assert sched._parent_pool(bracket, sched._pending[8][1]) == [6, 7] + sched._population[2]
+
+
+def test_first_iteration_promotes_in_every_bracket():
+    """Rungs [(4, 1), (2, 2), (1, 4)], two brackets per iteration: bracket 1
+    (rungs [(2, 2), (1, 4)]) still belongs to the first iteration, so its
+    lowest rung gets DE children and its next rung the promoted (resumed) best
+    of them; bracket 2 opens the second iteration, whose higher rungs get new
+    trials (DE children)."""
+    sched = DifferentialEvolutionHyperbandScheduler(
+        SPACE_2D, rungs_first_bracket=[(4, 1), (2, 2), (1, 4)], num_brackets_per_iteration=2, metric="loss",
+        random_seed=1, points_to_evaluate=[],
+    )
+    configs, loss = {}, lambda c, r: c["x"] + c["y"] / r
+
+    def start(tid):
+        sug = sched.suggest(tid)
+        assert sug.spawn_new_trial_id
+        configs[tid] = sug.config
+        return sug
+
+    def finish_level(tid, level, expected):
+        assert _report(sched, tid, configs[tid], level, loss(configs[tid], level)) == expected
+
+    # bracket 0: 4 trials at level 1, the best 2 resumed to level 2, the best of those to 4
+    for tid in range(4):
+        start(tid)
+        finish_level(tid, 1, P)
+    for _ in range(2):
+        sug = sched.suggest(99)
+        assert not sug.spawn_new_trial_id
+        finish_level(sug.checkpoint_trial_id, 2, P)
+    sug = sched.suggest(99)
+    assert not sug.spawn_new_trial_id
+    finish_level(sug.checkpoint_trial_id, 4, C)
+    assert sched.bracket_manager.brackets[0].is_bracket_complete()
+    # bracket 1 (first iteration): its lowest rung (level 2) gets DE children of P_2 ...
+    for tid in (4, 5):
+        start(tid)
+        assert sched._pending[tid][0] == 1
+        finish_level(tid, 2, P)  # paused: this bracket promotes
+    # ... and its top rung the better of them, resumed, not a new trial
+    best = min((4, 5), key=lambda t: loss(configs[t], 2))
+    sug = sched.suggest(99)
+    assert not sug.spawn_new_trial_id and sug.checkpoint_trial_id == best
+    finish_level(best, 4, C)
+    # the subpopulation of level 2 went through selection all the same
+    assert all(t is not None for t in sched._population[2])
+    # bracket 2 opens the second iteration: new trials only, never paused
+    for tid in range(6, 10):
+        start(tid)
+        assert sched._pending[tid][0] == 2
+        finish_level(tid, 1, S)
+    for tid in (10, 11):
+        start(tid)
+        finish_level(tid, 2, S)
 
 
 def test_searcher_random_and_no_pause_resume():

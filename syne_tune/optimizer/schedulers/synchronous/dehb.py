@@ -2,9 +2,10 @@
 
 DEHB runs the brackets of synchronous Hyperband (:mod:`.hyperband`: the
 slots of a rung are filled by jobs at the rung's level, and the next rung is
-decided only once every slot holds a result), but after the first bracket the
-configuration of every slot comes from differential evolution (DE) instead of
-random sampling or promotion.
+decided only once every slot holds a result), but the configuration of a
+slot comes from differential evolution (DE) instead of random sampling,
+except in the lowest rung of the first bracket, and instead of promotion,
+once the first iteration (its first ``B`` brackets, see below) is over.
 
 Brackets
 --------
@@ -40,15 +41,19 @@ empty until filled): slot ``j`` of a rung at level ``r_k``, in any bracket,
 belongs to member ``P_k[j]``. ``G_k``, the global parent pool of ``r_k``, is
 every trial with a result at ``r_k``, in order of arrival.
 
-* First bracket (bracket id 0): synchronous Hyperband. The lowest rung gets
-  configurations from the searcher (``points_to_evaluate`` first, then
-  random); rung ``k > 0`` gets the top ``n_k`` trials of rung ``k - 1``
-  (ranked by result, NaN last). With ``support_pause_resume`` (default) they
-  are paused at their level and resumed; otherwise a new trial with the
-  promoted trial's configuration and vector starts from scratch. When slot
-  ``j`` gets its result, its trial becomes ``P_k[j]``.
-* Every later bracket: slot ``j`` of rung ``k`` (level ``r_k``) gets a new
-  trial whose vector is a DE child of the target ``x = P_k[j]``:
+* First iteration (bracket ids ``0 .. B - 1``, one bracket per offset):
+  promotion as in synchronous Hyperband. The lowest rung of the first bracket
+  gets configurations from the searcher (``points_to_evaluate`` first, then
+  random); rung ``k > 0`` of any of these brackets gets the top ``n_k``
+  trials of its rung ``k - 1`` (ranked by result, NaN last). With
+  ``support_pause_resume`` (default) they are paused at their level and
+  resumed; otherwise a new trial with the promoted trial's configuration and
+  vector starts from scratch. The lowest rung of brackets ``1 .. B - 1`` is
+  filled by DE as below (the paper's rule: no promotion into a bracket's
+  first rung, so evolution starts there at once).
+* Every other slot (all slots of the later iterations): slot ``j`` of rung
+  ``k`` (level ``r_k``) gets a new trial whose vector is a DE child of the
+  target ``x = P_k[j]``:
 
   - parent pool: for ``k > 0``, the top ``n_k`` trials of rung ``k - 1`` of
     the same bracket (the ones synchronous Hyperband would promote); for the
@@ -68,14 +73,16 @@ every trial with a result at ``r_k``, in order of arrival.
     mutant's coordinates if ``u_h < CR`` (``u_h ~ U[0, 1]``) or
     ``h = h_rand`` (uniform among the hyperparameters: at least one block
     comes from the mutant), else the target's;
-  - selection: once the child has its result ``y_c`` at ``r_k``, it is
+  - selection (also for the trials of brackets ``1 .. B - 1``, which stay in
+    their slots whatever its outcome, as the bracket promotes its own
+    trials): once the child has its result ``y_c`` at ``r_k``, it is
     compared with the current ``P_k[j]`` and its result ``y_t`` at ``r_k``
     (the member may have changed since the crossover, if another bracket's
     slot ``j`` at ``r_k`` finished meanwhile). The child replaces it if it is
     at least as good (``y_c <= y_t`` for mode ``"min"``, ``>=`` for
-    ``"max"``); a NaN (failed) child loses, a NaN target loses. The winner,
-    with its result, fills the slot, so the top of the rung (the next rung's
-    parent pool) is taken among winners.
+    ``"max"``); a NaN (failed) child loses, a NaN target loses. After the
+    first iteration the winner, with its result, fills the slot, so the top
+    of the rung (the next rung's parent pool) is taken among winners.
 
   Special cases: a lowest-rung slot whose ``P_k[j]`` is still empty (the
   first bracket has not reached ``r_k`` yet) gets a configuration from the
@@ -87,7 +94,9 @@ every trial with a result at ``r_k``, in order of arrival.
   replaced by new DE draws, up to ``MAX_RETRIES // 2`` times, then by a
   configuration from the searcher; if there is none, the slot fails (NaN).
 
-Trials of later brackets are never resumed: at their level they get STOP
+Trials of the first iteration are paused at their level (with
+``support_pause_resume``) and resumed if promoted. Later trials are never
+resumed: at their level they get STOP
 (CONTINUE if their ``max_resource_attr`` value makes them end there, or at
 the last level if their configuration does not ask for more, as in
 synchronous Hyperband).
@@ -120,8 +129,11 @@ Differences to Syne Tune 0.13 and the paper
   latest one whose slot ``j`` is decided. Both agree unless brackets overlap.
   Where Syne Tune takes a random trial as target (empty ``P_k[j]``) or fails
   (pool below 3 after adding all global pools), the rules above apply.
-* The paper promotes (no DE) in all brackets of the first Hyperband
-  iteration; as in Syne Tune, only the first bracket does so here.
+* As in the paper (and the DEHB package), trials are promoted in all brackets
+  of the first iteration; Syne Tune promotes in the first bracket only (its
+  other brackets' higher rungs get DE children from the start, which spend
+  budget on configurations trained from scratch before the subpopulations
+  hold any information).
 * ``restrict_configurations`` and the ``"random"`` searcher's encoding are
   additions; Syne Tune accepts any searcher for the initial configurations.
 * ``mutation_factor`` must lie in ``(0, 1]`` (Syne Tune's documented range),
@@ -351,8 +363,9 @@ class DifferentialEvolutionHyperbandBracket(SynchronousHyperbandBracket):
 
 
 class DifferentialEvolutionHyperbandBracketManager(SynchronousHyperbandBracketManager):
-    """Bracket manager of DEHB: brackets :func:`dehb_bracket_rungs`, the first
-    bracket promotes if ``promote_first_bracket``, later ones never do.
+    """Bracket manager of DEHB: brackets :func:`dehb_bracket_rungs`; the
+    brackets of the first iteration (one per offset) promote if
+    ``promote_first_iteration``, later ones never do.
 
     Parameters
     ----------
@@ -362,8 +375,8 @@ class DifferentialEvolutionHyperbandBracketManager(SynchronousHyperbandBracketMa
         ``"min"`` or ``"max"``.
     num_brackets_per_iteration
         See :func:`dehb_bracket_rungs`.
-    promote_first_bracket
-        Whether promoted trials of the first bracket are the same trials
+    promote_first_iteration
+        Whether promoted trials of the first iteration are the same trials
         (resumed); if not, the scheduler starts new ones.
     """
 
@@ -372,18 +385,23 @@ class DifferentialEvolutionHyperbandBracketManager(SynchronousHyperbandBracketMa
         rungs_first_bracket,
         mode: str,
         num_brackets_per_iteration: int | None = None,
-        promote_first_bracket: bool = True,
+        promote_first_iteration: bool = True,
     ):
-        self.promote_first_bracket = promote_first_bracket
+        self.promote_first_iteration = promote_first_iteration
         super().__init__(dehb_bracket_rungs(rungs_first_bracket, num_brackets_per_iteration), mode)
 
     def _new_bracket(self) -> int:
         bracket_id = len(self.brackets)
         offset = bracket_id % self.num_bracket_offsets
-        promote = bracket_id == 0 and self.promote_first_bracket
+        promote = self.in_first_iteration(bracket_id) and self.promote_first_iteration
         self._offsets.append(offset)
         self.brackets.append(DifferentialEvolutionHyperbandBracket(self.bracket_rungs[offset], self.mode, promote))
         return bracket_id
+
+    def in_first_iteration(self, bracket_id: int) -> bool:
+        """Whether bracket ``bracket_id`` belongs to the first iteration (one
+        bracket per offset), whose higher rungs are filled by promotion."""
+        return bracket_id < self.num_bracket_offsets
 
 
 # -- searcher ---------------------------------------------------------------------
@@ -577,7 +595,7 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
     crossover_probability
         ``CR`` in ``[0, 1]`` (default 0.5).
     support_pause_resume
-        If ``True`` (default), promoted trials of the first bracket are
+        If ``True`` (default), promoted trials of the first iteration are
         paused and resumed; else new trials with their configurations start
         from scratch.
     kwargs
@@ -665,7 +683,7 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
             bracket_rungs[0],
             self._modes[0],
             num_brackets_per_iteration=len(bracket_rungs),
-            promote_first_bracket=self.support_pause_resume,
+            promote_first_iteration=self.support_pause_resume,
         )
         hp_ranges = self.searcher._hp_ranges
         self._blocks = [hp_ranges.encoded_ranges[k] for k in hp_ranges.internal_keys]
@@ -710,12 +728,13 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
     def _new_config(self, bracket_id: int, slot: SlotInRung) -> tuple[dict, np.ndarray] | None:
         """Configuration and vector of the new trial for ``slot``."""
         bracket = self.bracket_manager.brackets[bracket_id]
+        if slot.rung_index > 0 and self.bracket_manager.in_first_iteration(bracket_id):
+            # promotion without pause and resume: same config, new trial
+            parent = bracket.top_of_previous_rung[slot.slot_index]
+            if parent in self._encoded:
+                return self._configs[parent], self._encoded[parent]
+            return self.searcher.next_encoded()
         if bracket_id == 0:
-            if slot.rung_index > 0:
-                # promotion without pause and resume: same config, new trial
-                parent = bracket.top_of_previous_rung[slot.slot_index]
-                if parent in self._encoded:
-                    return self._configs[parent], self._encoded[parent]
             return self.searcher.next_encoded()
         if self.searcher.is_exhausted():
             return None  # every configuration was suggested: no child can be new
@@ -785,7 +804,8 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
     def _fill_slot(self, trial_id, value: float) -> tuple[int, SlotInRung]:
         """Records the result of ``trial_id`` at its slot's level, does the
         selection (brackets after the first) and fills the slot with the
-        winner."""
+        winner; in the first iteration, the trial keeps its slot whatever the
+        selection's outcome (its bracket promotes its own trials)."""
         bracket_id, slot = self._pending.pop(trial_id)
         level, pos = slot.level, slot.slot_index
         value = float(value)
@@ -798,6 +818,8 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
                 if not child_wins(value, member_value, self._modes[0]):
                     winner, winner_value = member, member_value
             self._population[level][pos] = winner
+        if self.bracket_manager.in_first_iteration(bracket_id):
+            winner, winner_value = trial_id, value
         slot.trial_id = winner
         slot.metric_val = winner_value
         self._on_slot_result(bracket_id, slot)
@@ -805,8 +827,8 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
 
     def _on_slot_result(self, bracket_id: int, slot: SlotInRung) -> None:
         not_promoted = self.bracket_manager.on_result(bracket_id, slot)
-        # Only paused trials (first bracket) have checkpoints worth removing early
-        if not_promoted and bracket_id == 0 and self.support_pause_resume:
+        # Only paused trials (first iteration) have checkpoints worth removing early
+        if not_promoted and self.bracket_manager.brackets[bracket_id].promote:
             self._checkpoints_to_remove.extend(tid for tid in not_promoted if tid in self._configs)
 
     def on_trial_result(self, trial: Trial, result: dict) -> str:
@@ -823,7 +845,7 @@ class DifferentialEvolutionHyperbandScheduler(SynchronousHyperbandScheduler):
             return SchedulerDecision.CONTINUE
         self._fill_slot(trial_id, value)
         last_level = self.bracket_manager.is_last_level(bracket_id, slot.level)
-        if bracket_id == 0 and self.support_pause_resume and not last_level:
+        if self.bracket_manager.brackets[bracket_id].promote and not last_level:
             decision = SchedulerDecision.PAUSE
         elif last_level or self.max_resource_attr is not None:
             # CONTINUE if the trial ends by itself at this level
