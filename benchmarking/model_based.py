@@ -150,7 +150,10 @@ PARTS = {
 #: compared with it in the verdict
 METHODS = {
     "sf": ["RS", "BO", "TPE", "REA", "BORE", "CQR"],
-    "mf": ["ASHA", "MOBSTER", "HyperTune", "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB"],
+    "mf": [
+        "ASHA", "MOBSTER", "HyperTune", "ASHA-promotion", "MOBSTER-promotion", "HyperTune-promotion",
+        "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB",
+    ],
     "constrained": ["RS", "BO", "CBO"],
 }
 #: per part: (challenger, reference) pairs of the verdict, the paper's claims
@@ -159,6 +162,8 @@ COMPARISONS = {
     "mf": [
         ("MOBSTER", "ASHA"),
         ("HyperTune", "ASHA"),
+        ("MOBSTER-promotion", "ASHA-promotion"),
+        ("HyperTune-promotion", "ASHA-promotion"),
         ("BOHB", "Hyperband"),
         ("DEHB", "Hyperband"),
         ("SyncBOHB", "SyncHyperband"),
@@ -191,7 +196,7 @@ BASELINE_NAMES = {
 def _baseline(method: str):
     from syne_tune.optimizer import baselines
 
-    cls = getattr(baselines, BASELINE_NAMES[method], None)
+    cls = getattr(baselines, BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)], None)
     if cls is None:
         raise MissingBaselineError(method)
     return cls
@@ -200,7 +205,7 @@ def _baseline(method: str):
 class MissingBaselineError(RuntimeError):
     def __init__(self, method: str):
         super().__init__(
-            f"method {method}: syne_tune.optimizer.baselines has no {BASELINE_NAMES[method]} (not implemented yet?)"
+            f"method {method}: syne_tune.optimizer.baselines has no {BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)]} (not implemented yet?)"
         )
         self.method = method
 
@@ -234,8 +239,17 @@ def _single_fidelity_method(method: str):
     )
 
 
-def _multi_fidelity_method(method: str):
-    return lambda info, seed: _baseline(method)(info["config_space"], **_multi_fidelity(info), **_common(info, seed))
+def _multi_fidelity_method(method: str, **kwargs):
+    return lambda info, seed: _baseline(method)(
+        info["config_space"], **_multi_fidelity(info), **_common(info, seed), **kwargs
+    )
+
+
+#: the promotion-based (pause and resume) variants of the asynchronous
+#: multi-fidelity methods, compared with each other as in Syne Tune's own
+#: Hyper-Tune benchmark (whose ASHA, MOBSTER and Hyper-Tune all use
+#: ``type="promotion"``); the defaults (``type="stopping"``) are compared too
+PROMOTION_VARIANTS = {f"{m}-promotion": m for m in ("ASHA", "MOBSTER", "HyperTune")}
 
 
 #: method -> factory(info, seed) -> scheduler; the one place where methods are built
@@ -245,6 +259,7 @@ METHOD_FACTORIES = {
         m: _multi_fidelity_method(m)
         for m in ("ASHA", "MOBSTER", "HyperTune", "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB")
     },
+    **{v: _multi_fidelity_method(m, type="promotion") for v, m in PROMOTION_VARIANTS.items()},
     "CBO": lambda info, seed: _baseline("CBO")(
         info["config_space"], constraint_attr=CONSTRAINT_ATTR, **_common(info, seed)
     ),
@@ -557,6 +572,73 @@ def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
     return verdict
 
 
+def family_of(benchmark: str) -> str:
+    """``"lcbench"`` for ``"lcbench-airlines"``: the blackbox a task belongs to."""
+    return benchmark.split("-", 1)[0]
+
+
+def table_optimum(benchmark: str) -> float:
+    """Best value of the metric anywhere in the table of a multi-fidelity task
+    (any configuration, any resource level; blackbox seed 0, the one the runs
+    use)."""
+    bb_name, task, metric, mode = MF_BENCHMARKS[benchmark][:4]
+    bb = mfc._blackbox(benchmark)
+    values = np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float)
+    return float(np.nanmin(values) if mode == "min" else np.nanmax(values))
+
+
+def regret_reduction(value: float, reference: float, optimum: float) -> float:
+    """How much less regret (distance to the table's optimum) a method has
+    than its reference: ``(r_ref - r) / max(r_ref, r)`` in ``[-1, 1]`` (0 if
+    both reach the optimum); positive means the method is better."""
+    r, r_ref = abs(value - optimum), abs(reference - optimum)
+    worst = max(r, r_ref)
+    return 0.0 if worst == 0 else (r_ref - r) / worst
+
+
+def family_verdict(summary: dict, optimum=table_optimum) -> list[dict]:
+    """Per blackbox (``lcbench``, ``nmt``) and multi-fidelity comparison: the
+    mean over its tasks of the regret reduction (:func:`regret_reduction`) of
+    the mean best value at 25, 50 and 100% of the budget, and on how many
+    tasks the challenger's mean is better. The scale-free mean lets tasks of
+    different spreads count alike (the papers report such aggregates, e.g.
+    mean ranks over the tasks of a benchmark)."""
+    out = []
+    by_bench = summary.get("mf", {})
+    families: dict = {}
+    for bench in by_bench:
+        families.setdefault(family_of(bench), []).append(bench)
+    for family, benches in families.items():
+        for m, ref in COMPARISONS["mf"]:
+            pairs = [(by_bench[b][m], by_bench[b][ref], _mode("mf", b), optimum(b)) for b in benches
+                     if m in by_bench[b] and ref in by_bench[b]]
+            if not pairs:
+                continue
+            entry = dict(family=family, method=m, reference=ref, tasks=len(pairs))
+            for f in ("0.25", "0.5", "1"):
+                key = "best@" + f
+                entry[f"regret_reduction@{f}"] = float(
+                    np.mean([regret_reduction(s[key], r[key], opt) for s, r, _, opt in pairs])
+                )
+                entry[f"wins@{f}"] = sum(campaign.compare(s[key], r[key], mode) == "yes" for s, r, mode, _ in pairs)
+            out.append(entry)
+    return out
+
+
+def family_lines(entries: list[dict]) -> list[str]:
+    lines = ["Multi-fidelity, per blackbox (mean over its tasks of the regret reduction, "
+             "(r_ref - r) / max(r_ref, r) with r the distance of the mean best value to the table's optimum; "
+             "> 0: the challenger is better):"]
+    for e in entries:
+        cells = ", ".join(
+            f"{label}: {e[f'regret_reduction@{f}']:+.2f} ({e[f'wins@{f}']}/{e['tasks']} tasks)"
+            for f, label in (("0.25", "25%"), ("0.5", "50%"), ("1", "100%"))
+        )
+        verdict = "yes" if e["regret_reduction@1"] > 0 else "no"
+        lines.append(f"- {e['family']}: {e['method']} beats {e['reference']} at 100%: {verdict}; {cells}")
+    return lines
+
+
 def verdict_lines(verdict: dict) -> list[str]:
     lines = []
     titles = {"sf": "Single fidelity", "mf": "Multi-fidelity", "constrained": "Constrained"}
@@ -738,6 +820,10 @@ def main(argv=None):
     summary = summarize(results)
     verdict = make_verdict(summary, missing)
     lines = verdict_lines(verdict)
+    families = family_verdict(summary)
+    if families:
+        verdict["mf_families"] = families
+        lines += family_lines(families)
     verdict["lines"] = lines
     cpu = sum(r["wall_s"] for r in results)
     tables = markdown_tables(summary)

@@ -125,3 +125,31 @@ def test_failing_run_is_reported_and_left_out(mb, monkeypatch, tmp_path):
     assert verdict["sf"][0]["beats@1"] == "n/a"
     (failure,) = json.loads(out.read_text())["failures"]
     assert failure["method"] == "BO" and "unexpected keyword argument" in failure["error"]
+
+
+def test_regret_reduction_and_family_verdict():
+    mb = _load_script()  # no blackbox needed: the optimum is given
+    # regrets 1 (method) and 2 (reference): half the reference's regret
+    assert mb.regret_reduction(9.0, 8.0, 10.0) == pytest.approx(0.5)
+    assert mb.regret_reduction(8.0, 9.0, 10.0) == pytest.approx(-0.5)
+    assert mb.regret_reduction(10.0, 10.0, 10.0) == 0.0
+    assert mb.regret_reduction(10.0, 7.0, 10.0) == 1.0  # reaches the optimum, the reference does not
+    assert mb.family_of("lcbench-airlines") == "lcbench" and mb.family_of("nmt-zh-en") == "nmt"
+
+    def s(best):
+        return {f"best@{f}": best for f in ("0.25", "0.5", "1")}
+
+    # lcbench (max): MOBSTER better on one task (regret 1 vs 2), worse on the other (3 vs 2)
+    summary = {"mf": {
+        "lcbench-airlines": {"MOBSTER": s(9.0), "ASHA": s(8.0)},
+        "lcbench-albert": {"MOBSTER": s(7.0), "ASHA": s(8.0)},
+        "nmt-zh-en": {"MOBSTER": s(2.0), "ASHA": s(3.0)},  # min, optimum 1: regret 1 vs 2
+    }}
+    entries = {(e["family"], e["method"]): e for e in mb.family_verdict(summary, optimum=lambda b: 10.0 if b.startswith("lcbench") else 1.0)}
+    lc = entries[("lcbench", "MOBSTER")]
+    assert lc["tasks"] == 2 and lc["wins@1"] == 1
+    assert lc["regret_reduction@1"] == pytest.approx((0.5 - 1 / 3) / 2)
+    nmt = entries[("nmt", "MOBSTER")]
+    assert nmt["wins@1"] == 1 and nmt["regret_reduction@1"] == pytest.approx(0.5)
+    lines = mb.family_lines(list(entries.values()))
+    assert any(line.startswith("- lcbench: MOBSTER beats ASHA at 100%: yes") for line in lines)
