@@ -634,7 +634,8 @@ def family_lines(entries: list[dict]) -> list[str]:
             f"{label}: {e[f'regret_reduction@{f}']:+.2f} ({e[f'wins@{f}']}/{e['tasks']} tasks)"
             for f, label in (("0.25", "25%"), ("0.5", "50%"), ("1", "100%"))
         )
-        verdict = "yes" if e["regret_reduction@1"] > 0 else "no"
+        gain = e["regret_reduction@1"]
+        verdict = "yes" if gain > 0 else ("tie" if gain == 0 else "no")
         lines.append(f"- {e['family']}: {e['method']} beats {e['reference']} at 100%: {verdict}; {cells}")
     return lines
 
