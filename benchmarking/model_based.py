@@ -193,10 +193,16 @@ BASELINE_NAMES = {
 }
 
 
+def baseline_name(method: str) -> str:
+    """Name in ``syne_tune.optimizer.baselines`` of a method (its
+    ``-promotion`` variant included)."""
+    return BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)]
+
+
 def _baseline(method: str):
     from syne_tune.optimizer import baselines
 
-    cls = getattr(baselines, BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)], None)
+    cls = getattr(baselines, baseline_name(method), None)
     if cls is None:
         raise MissingBaselineError(method)
     return cls
@@ -205,7 +211,7 @@ def _baseline(method: str):
 class MissingBaselineError(RuntimeError):
     def __init__(self, method: str):
         super().__init__(
-            f"method {method}: syne_tune.optimizer.baselines has no {BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)]} (not implemented yet?)"
+            f"method {method}: syne_tune.optimizer.baselines has no {baseline_name(method)} (not implemented yet?)"
         )
         self.method = method
 
@@ -581,7 +587,7 @@ def table_optimum(benchmark: str) -> float:
     """Best value of the metric anywhere in the table of a multi-fidelity task
     (any configuration, any resource level; blackbox seed 0, the one the runs
     use)."""
-    bb_name, task, metric, mode = MF_BENCHMARKS[benchmark][:4]
+    metric, mode = MF_BENCHMARKS[benchmark][2:4]
     bb = mfc._blackbox(benchmark)
     values = np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float)
     return float(np.nanmin(values) if mode == "min" else np.nanmax(values))
@@ -608,9 +614,10 @@ def family_verdict(summary: dict, optimum=table_optimum) -> list[dict]:
     families: dict = {}
     for bench in by_bench:
         families.setdefault(family_of(bench), []).append(bench)
+    optima = {bench: optimum(bench) for bench in by_bench}  # one pass over each table
     for family, benches in families.items():
         for m, ref in COMPARISONS["mf"]:
-            pairs = [(by_bench[b][m], by_bench[b][ref], _mode("mf", b), optimum(b)) for b in benches
+            pairs = [(by_bench[b][m], by_bench[b][ref], _mode("mf", b), optima[b]) for b in benches
                      if m in by_bench[b] and ref in by_bench[b]]
             if not pairs:
                 continue
