@@ -426,7 +426,7 @@ class Tuner:
             if self._stop_fired and not (self.wait_trial_completion_when_stopping and self._running):
                 break
             if self._exhausted and not self._running:
-                logger.info("The scheduler has no more configurations to suggest and no trial is running")
+                self._warn_exhausted(status)
                 break
             for hook in cb_loop_start:
                 hook()
@@ -620,6 +620,25 @@ class Tuner:
             len(self._failed_trials),
             self.max_failures,
             self.trial_backend.stderr_path(trial.trial_id) or "not available",
+        )
+
+    @staticmethod
+    def _warn_exhausted(status: TuningStatus) -> None:
+        """Tuning ends early: nothing to suggest and nothing running."""
+        stopped = status.num_trials_stopped
+        hint = (
+            f" {stopped} of the {status.num_trials_started} trials were stopped early and cannot be resumed; a "
+            "pause-and-resume scheduler (for example HyperbandScheduler(type='promotion')) would resume the best "
+            "of them."
+            if stopped
+            else ""
+        )
+        logger.warning(
+            "Tuning ends before its stop criterion is met after %.1fs: the scheduler has no more configurations "
+            "to suggest (a finite configuration space, or restrict_configurations, is used up) and no trial is "
+            "running.%s",
+            status.wallclock_time,
+            hint,
         )
 
     def _num_busy_workers(self) -> int:

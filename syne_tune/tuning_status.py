@@ -171,6 +171,11 @@ class TuningStatus:
         return self._count(Status.failed)
 
     @property
+    def num_trials_stopped(self) -> int:
+        """Trials stopped by the scheduler (or the user) before their end."""
+        return self._count(Status.stopped, Status.stopping)
+
+    @property
     def num_trials_finished(self) -> int:
         """Trials completed, stopped, stopping or failed."""
         return self._count(*_FINISHED)

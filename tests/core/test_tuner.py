@@ -11,6 +11,7 @@ from syne_tune.experiments import load_experiment
 from syne_tune.optimizer.baselines import GridSearch, RandomSearch
 from syne_tune.optimizer.scheduler import SchedulerDecision
 from syne_tune.optimizer.schedulers.fifo import FIFOScheduler
+from syne_tune.optimizer.schedulers.hyperband import HyperbandScheduler
 from syne_tune.tuner_callback import TunerCallback
 
 CONFIG_SPACE = {"x": uniform(-2, 2), "n": randint(1, 5), "act": choice(["a", "b"]), "epochs": 5}
@@ -90,15 +91,33 @@ def test_unknown_metric_fails_with_clear_error():
         tuner.run()
 
 
-def test_grid_search_exhaustion_ends_tuning():
+def test_grid_search_exhaustion_ends_tuning(caplog):
     cs = {"a": choice([1, 2, 3]), "b": choice(["u", "v"]), "epochs": 2}
     scheduler = GridSearch(cs, metric="loss", random_seed=0)
     backend = InProcessBackend(lambda c, e: c["a"] / e, max_epochs=2)
     tuner = make_tuner(StoppingCriterion(max_num_trials_completed=100), scheduler=scheduler, backend=backend)
-    tuner.run()
+    with caplog.at_level(logging.WARNING, logger="syne_tune.tuner"):
+        tuner.run()
     df = load_experiment(tuner.tuner_path).results
     configs = {(r.config_a, r.config_b) for r in df.itertuples()}
     assert len(configs) == 6 and tuner.tuning_status.num_trials_started == 6
+    (warning,) = [r.message for r in caplog.records if "stop criterion is met" in r.message]
+    assert "restrict_configurations" in warning and "promotion" not in warning  # no trial was stopped
+
+
+def test_exhaustion_with_stopped_trials_suggests_promotion(caplog):
+    cs = {"a": choice([1, 2, 3, 4, 5, 6]), "epochs": 4}
+    scheduler = HyperbandScheduler(
+        cs, searcher="grid", metric="loss", mode="min", resource_attr="epoch", max_t=4, grace_period=1, reduction_factor=2
+    )
+    backend = InProcessBackend(lambda c, e: c["a"] / e, max_epochs=4)
+    tuner = make_tuner(StoppingCriterion(max_num_trials_completed=100), scheduler=scheduler, backend=backend, n_workers=1)
+    with caplog.at_level(logging.WARNING, logger="syne_tune.tuner"):
+        tuner.run()
+    stopped = tuner.tuning_status.num_trials_stopped
+    assert stopped > 0 and tuner.tuning_status.num_trials_started == 6
+    (warning,) = [r.message for r in caplog.records if "stop criterion is met" in r.message]
+    assert f"{stopped} of the 6 trials were stopped early" in warning and "type='promotion'" in warning
 
 
 class RecordingCallback(TunerCallback):
