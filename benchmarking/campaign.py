@@ -14,6 +14,8 @@ and many of them in parallel processes.
   :func:`summarize` groups runs by benchmark and method into means and
   standard errors; :func:`compare` and :func:`comparison` compare a method with a reference.
 * :func:`load_sibling` imports another script of this folder by file.
+* :func:`write_report_section` replaces one generated section of a Markdown
+  report (or appends it) and keeps the rest of the file.
 
 Campaigns of (method, benchmark, seed) cells (``benchmarking/simulated.py``,
 ``benchmarking/local.py``):
@@ -316,6 +318,45 @@ def _atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _section_markers(key: str) -> tuple[str, str]:
+    return f"<!-- begin generated section: {key} -->", f"<!-- end generated section: {key} -->"
+
+
+def write_report_section(path: Path, key: str, lines: list[str], title: str) -> None:
+    """Put ``lines`` into the Markdown report ``path`` as its section ``key``.
+
+    A section is the text between the markers ``<!-- begin generated
+    section: KEY -->`` and ``<!-- end generated section: KEY -->``. The
+    section ``key`` is replaced if the report has it and appended otherwise;
+    everything outside it (other sections, hand-written text between them)
+    is kept. A missing report is created with the heading ``# title``. The
+    file is written atomically.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is empty, holds ``-->`` or a line break, or if the report
+        holds one marker of ``key`` without the other (or the end before the
+        beginning).
+    """
+    if not key or "-->" in key or "\n" in key:
+        raise ValueError(f"The 'key' parameter must be a non-empty one-line name without '-->'. Got {key!r} instead.")
+    begin, end = _section_markers(key)
+    block = "\n".join([begin, *lines, end])
+    path = Path(path)
+    text = path.read_text() if path.exists() else f"# {title}\n"
+    i, j = text.find(begin), text.find(end)
+    if i < 0 and j < 0:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    elif i < 0 or j < i:
+        raise ValueError(
+            f"{path}: the markers of section {key!r} are incomplete or out of order; expected {begin!r} before {end!r}"
+        )
+    else:
+        text = text[:i] + block + text[j + len(end) :]
+    _atomic_write_text(path, text)
 
 
 def _versions() -> dict:

@@ -50,12 +50,14 @@ dominate), i.e. about 15 minutes with ``--workers 2``.
 For every run the best-so-far value at 25%, 50% and 100% of the budget is
 recorded; the summary gives mean and standard error over seeds, a Markdown
 report (``--results-md``, with the command line, date, seeds and budgets)
-and verdict lines. ``--out`` writes the raw runs, summary and verdict as JSON.
+and verdict lines. A report holds one generated section per campaign
+(``--section``, by default named after the parts run); a run replaces its own
+section and keeps the rest of the file (other sections, hand-written text). ``--out`` writes the raw runs, summary and verdict as JSON.
 
 Usage:
     python benchmarking/model_based.py [--seeds 0 1 ...] [--parts sf mf constrained]
         [--benchmarks xgboost-heart lcbench-airlines ...] [--methods RS BO ...]
-        [--workers N] [--out results.json] [--results-md path]
+        [--workers N] [--out results.json] [--results-md path] [--section name]
 
 Methods missing from ``syne_tune.optimizer.baselines`` (e.g. ``MOBSTER``
 before it is implemented) are skipped with a message; their comparisons read
@@ -770,7 +772,12 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--results-md",
         default=str(_HERE / "results" / "model_based.md"),
-        help="Markdown report ('-': none)",
+        help="Markdown report ('-': none); this run's section of it is replaced, the rest kept",
+    )
+    ap.add_argument(
+        "--section",
+        default=None,
+        help="name of this run's section of the report (default: the parts run, e.g. 'mf' or 'sf+constrained')",
     )
     return ap
 
@@ -859,9 +866,8 @@ def main(argv=None):
                 f"- constrained: {args.constrained_trials} completed trials; constraint = training time - its "
                 f"{args.constraint_quantile:g} quantile ({per})"
             )
+        section = args.section or "+".join(selected)
         md = [
-            "# Model-based search benchmark",
-            "",
             "Produced by:",
             "",
             f"    {command}",
@@ -877,14 +883,11 @@ def main(argv=None):
             "(constrained: of the best feasible value, over the runs that found a feasible point by then).",
             "",
             *tables,
-            "## Verdict",
+            "### Verdict",
             "",
             *lines,
-            "",
         ]
-        path = Path(args.results_md)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(md))
+        campaign.write_report_section(Path(args.results_md), section, md, title="Model-based search benchmark")
     if args.out:
         with open(args.out, "w") as f:
             json.dump(

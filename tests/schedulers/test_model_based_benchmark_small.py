@@ -78,9 +78,12 @@ def test_small_campaign_summary_report_and_verdict(mb, tmp_path):
     assert any(line.startswith("- xgboost-heart: BO beats RS") for line in verdict["lines"])
     # report: command line at the top, tables; raw JSON with the curves
     text = md.read_text()
-    assert "python benchmarking/model_based.py --benchmarks xgboost-heart" in text.splitlines()[4]
+    lines = text.splitlines()
+    assert lines[0] == "# Model-based search benchmark"
+    assert lines[2] == "<!-- begin generated section: sf+mf+constrained -->" and lines[-1].startswith("<!-- end generated")
+    assert "python benchmarking/model_based.py --benchmarks xgboost-heart" in lines[lines.index("Produced by:") + 2]
     assert "| xgboost-heart | min | BO |" in text and "| nmt-so-en | min | ASHA |" in text
-    assert "## Verdict" in text
+    assert "### Verdict" in text
     data = json.loads(out.read_text())
     assert len(data["runs"]) == 2 * (2 + 1 + 2)
     for r in data["runs"]:
