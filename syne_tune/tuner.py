@@ -74,6 +74,10 @@ install_default_handler()
 
 logger = logging.getLogger(__name__)
 
+#: Start of the warning logged when tuning ends because the scheduler has
+#: nothing left to suggest and no trial runs (before the stop criterion).
+ENDS_EARLY_MESSAGE = "Tuning ends before its stop criterion is met"
+
 #: Lines of a failed trial's stderr shown in the log.
 STDERR_TAIL_LINES = 20
 #: The tuner looks at its stop criterion at least this often (seconds).
@@ -634,7 +638,7 @@ class Tuner:
             else ""
         )
         logger.warning(
-            "Tuning ends before its stop criterion is met after %.1fs: the scheduler has no more configurations "
+            ENDS_EARLY_MESSAGE + " after %.1fs: the scheduler has no more configurations "
             "to suggest (a finite configuration space, or restrict_configurations, is used up) and no trial is "
             "running.%s",
             status.wallclock_time,
