@@ -657,8 +657,12 @@ def verdict_lines(verdict: dict) -> list[str]:
         if not entries:
             continue
         lines.append(f"{titles[part]}:")
+        not_run: dict = {}  # comparisons with a method this campaign did not run: one line
         for e in entries:
             m, ref, bench = e["method"], e["reference"], e["benchmark"]
+            if e.get("reason", "").endswith(" not run"):
+                not_run[f"{m} vs {ref}"] = None
+                continue
             if "reason" in e:
                 lines.append(f"- {bench}: {m} vs {ref}: n/a ({e['reason']})")
                 continue
@@ -680,6 +684,8 @@ def verdict_lines(verdict: dict) -> list[str]:
                     f"({e[f'{m}_feasible_fraction']:.2f} vs {e[f'{ref}_feasible_fraction']:.2f})"
                 )
             lines.append(line)
+        if not_run:
+            lines.append(f"- n/a, a method not run in this campaign: {', '.join(not_run)}")
         by_pair: dict = {}
         for e in entries:
             if "reason" not in e:

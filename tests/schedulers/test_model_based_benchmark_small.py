@@ -76,6 +76,10 @@ def test_small_campaign_summary_report_and_verdict(mb, tmp_path):
     assert all(e["beats@1"] == "n/a" for e in verdict["mf"])
     assert verdict["constrained"][0]["beats@1"] == "n/a"  # CBO not asked for
     assert any(line.startswith("- xgboost-heart: BO beats RS") for line in verdict["lines"])
+    # the comparisons with methods not run are one line per part, not one per benchmark
+    (not_run,) = [line for line in verdict["lines"] if line.startswith("- n/a, a method not run") and "TPE vs RS" in line]
+    assert "REA vs RS" in not_run and "CQR vs RS" in not_run
+    assert not any(": TPE vs RS: n/a" in line for line in verdict["lines"])
     # report: command line at the top, tables; raw JSON with the curves
     text = md.read_text()
     lines = text.splitlines()
