@@ -716,7 +716,7 @@ def markdown_tables(summary: dict) -> list[str]:
     lines = []
     pct = " | ".join(f"best@{int(f * 100)}%" for f in FRACTIONS)
     if "sf" in summary:
-        lines += ["## Single fidelity (budget: completed trials)", ""]
+        lines += ["### Single fidelity (budget: completed trials)", ""]
         lines += [f"| benchmark | mode | method | {pct} | trials started | sim. time (s) | wall (s) |"]
         lines += ["|---|---|---|" + "---|" * (len(FRACTIONS) + 3)]
         for bench, by_method in summary["sf"].items():
@@ -727,7 +727,7 @@ def markdown_tables(summary: dict) -> list[str]:
                 )
         lines.append("")
     if "mf" in summary:
-        lines += ["## Multi-fidelity (budget: simulated wall-clock time)", ""]
+        lines += ["### Multi-fidelity (budget: simulated wall-clock time)", ""]
         lines += [f"| benchmark | mode | method | budget (s) | {pct} | trials | results | sim. time (s) | wall (s) |"]
         lines += ["|---|---|---|---|" + "---|" * (len(FRACTIONS) + 4)]
         for bench, by_method in summary["mf"].items():
@@ -739,7 +739,7 @@ def markdown_tables(summary: dict) -> list[str]:
                 )
         lines.append("")
     if "constrained" in summary:
-        lines += ["## Constrained (budget: completed trials; feasible iff training time <= threshold)", ""]
+        lines += ["### Constrained (budget: completed trials; feasible iff training time <= threshold)", ""]
         fpct = " | ".join(f"best feasible@{int(f * 100)}%" for f in FRACTIONS)
         lines += [f"| benchmark | mode | method | feasible fraction | {fpct} | best@100% (any) | wall (s) |"]
         lines += ["|---|---|---|---|" + "---|" * (len(FRACTIONS) + 2)]
