@@ -15,7 +15,8 @@ and many of them in parallel processes.
   standard errors; :func:`compare` and :func:`comparison` compare a method with a reference.
 * :func:`load_sibling` imports another script of this folder by file.
 * :func:`write_report_section` replaces one generated section of a Markdown
-  report (or appends it) and keeps the rest of the file.
+  report (or appends it) and keeps the rest of the file;
+  :func:`check_report_section` raises its errors before a campaign runs.
 
 Campaigns of (method, benchmark, seed) cells (``benchmarking/simulated.py``,
 ``benchmarking/local.py``):
@@ -334,8 +335,32 @@ def _atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def _section_span(text: str, key: str, path: Path) -> tuple[int, int] | None:
+    """Start and end (past the end marker) of section ``key`` in ``text``,
+    ``None`` if it has none; raises what :func:`write_report_section` does."""
+    if not key or "-->" in key or "\n" in key:
+        raise ValueError(f"The 'key' parameter must be a non-empty one-line name without '-->'. Got {key!r} instead.")
+    begin, end = _section_markers(key)
+    i, j = text.find(begin), text.find(end)
+    if i < 0 and j < 0:
+        return None
+    if i < 0 or j < i:
+        raise ValueError(
+            f"{path}: the markers of section {key!r} are incomplete or out of order; expected {begin!r} before {end!r}"
+        )
+    return i, j + len(end)
+
+
 def _section_markers(key: str) -> tuple[str, str]:
     return f"<!-- begin generated section: {key} -->", f"<!-- end generated section: {key} -->"
+
+
+def check_report_section(path: Path, key: str) -> None:
+    """Raise now the ``ValueError`` that :func:`write_report_section` would
+    raise for ``path`` and ``key`` (a bad key, broken markers), so a campaign
+    can refuse them before it runs."""
+    path = Path(path)
+    _section_span(path.read_text() if path.exists() else "", key, path)
 
 
 def write_report_section(path: Path, key: str, lines: list[str], title: str) -> None:
@@ -355,21 +380,15 @@ def write_report_section(path: Path, key: str, lines: list[str], title: str) -> 
         holds one marker of ``key`` without the other (or the end before the
         beginning).
     """
-    if not key or "-->" in key or "\n" in key:
-        raise ValueError(f"The 'key' parameter must be a non-empty one-line name without '-->'. Got {key!r} instead.")
-    begin, end = _section_markers(key)
-    block = "\n".join([begin, *lines, end])
     path = Path(path)
     text = path.read_text() if path.exists() else f"# {title}\n"
-    i, j = text.find(begin), text.find(end)
-    if i < 0 and j < 0:
+    span = _section_span(text, key, path)
+    begin, end = _section_markers(key)
+    block = "\n".join([begin, *lines, end])
+    if span is None:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
-    elif i < 0 or j < i:
-        raise ValueError(
-            f"{path}: the markers of section {key!r} are incomplete or out of order; expected {begin!r} before {end!r}"
-        )
     else:
-        text = text[:i] + block + text[j + len(end) :]
+        text = text[: span[0]] + block + text[span[1] :]
     _atomic_write_text(path, text)
 
 

@@ -52,7 +52,8 @@ recorded; the summary gives mean and standard error over seeds, a Markdown
 report (``--results-md``, with the command line, date, seeds and budgets)
 and verdict lines. A report holds one generated section per campaign
 (``--section``, by default named after the parts run); a run replaces its own
-section and keeps the rest of the file (other sections, hand-written text). ``--out`` writes the raw runs, summary and verdict as JSON.
+section and keeps the rest of the file (other sections, hand-written text).
+``--out`` writes the raw runs, summary and verdict as JSON.
 
 Usage:
     python benchmarking/model_based.py [--seeds 0 1 ...] [--parts sf mf constrained]
@@ -558,6 +559,8 @@ def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
                 if s is None or r is None:
                     gone = m if s is None else ref
                     entry["reason"] = missing.get(gone, f"{gone} not run")
+                    if gone not in missing:
+                        entry["not_run"] = gone
                     for f in ("1", "0.5"):
                         entry[f"beats@{f}"] = "n/a"
                     if part == "constrained":
@@ -643,8 +646,7 @@ def family_lines(entries: list[dict]) -> list[str]:
             f"{label}: {e[f'regret_reduction@{f}']:+.2f} ({e[f'wins@{f}']}/{e['tasks']} tasks)"
             for f, label in (("0.25", "25%"), ("0.5", "50%"), ("1", "100%"))
         )
-        gain = e["regret_reduction@1"]
-        verdict = "yes" if gain > 0 else ("tie" if gain == 0 else "no")
+        verdict = campaign.compare(e["regret_reduction@1"], 0.0, "max")
         lines.append(f"- {e['family']}: {e['method']} beats {e['reference']} at 100%: {verdict}; {cells}")
     return lines
 
@@ -660,7 +662,7 @@ def verdict_lines(verdict: dict) -> list[str]:
         not_run: dict = {}  # comparisons with a method this campaign did not run: one line
         for e in entries:
             m, ref, bench = e["method"], e["reference"], e["benchmark"]
-            if e.get("reason", "").endswith(" not run"):
+            if "not_run" in e:
                 not_run[f"{m} vs {ref}"] = None
                 continue
             if "reason" in e:
@@ -813,6 +815,13 @@ def main(argv=None):
         print(f"Skipping {why}", flush=True)
     methods = {p: [m for m in ms if m not in missing] for p, ms in wanted.items()}
     budgets = {"sf": args.sf_trials, "mf": args.mf_budget_factor, "constrained": args.constrained_trials}
+    write_md = bool(args.results_md) and args.results_md != "-"
+    section = args.section or "+".join(selected)
+    if write_md:
+        try:  # a bad section name or broken markers fail now, not after the runs
+            campaign.check_report_section(Path(args.results_md), section)
+        except ValueError as ex:
+            ap.error(f"--section / --results-md: {ex}")
     # load (and if needed generate) the blackboxes once, before forking
     tasks_info = {}
     for part, benches in selected.items():
@@ -853,7 +862,7 @@ def main(argv=None):
     print(f"\n{len(jobs)} runs in {elapsed:.0f}s ({cpu:.0f}s of tuning over all runs, {args.workers} processes)")
     if failures:
         print(f"{len(failures)} runs failed (left out of the summary)")
-    if args.results_md and args.results_md != "-":
+    if write_md:
         command = "python benchmarking/model_based.py" + ("" if not argv else " " + shlex.join(argv))
         budget_lines = []
         if "sf" in selected:
@@ -872,7 +881,6 @@ def main(argv=None):
                 f"- constrained: {args.constrained_trials} completed trials; constraint = training time - its "
                 f"{args.constraint_quantile:g} quantile ({per})"
             )
-        section = args.section or "+".join(selected)
         md = [
             "Produced by:",
             "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarking.campaign import write_report_section
+from benchmarking.campaign import check_report_section, write_report_section
 
 
 def test_new_report_then_sections_appended_and_replaced(tmp_path):
@@ -30,3 +30,15 @@ def test_broken_markers_and_bad_keys_raise(tmp_path):
     for key in ("", "a-->b", "two\nlines"):
         with pytest.raises(ValueError, match="'key' parameter"):
             write_report_section(path, key, ["x"], title="R")
+
+
+def test_check_report_section_raises_what_the_write_would(tmp_path):
+    path = tmp_path / "report.md"
+    check_report_section(path, "sf")  # no report yet: fine
+    write_report_section(path, "sf", ["x"], title="R")
+    check_report_section(path, "sf")
+    path.write_text(path.read_text().replace("<!-- end generated section: sf -->", ""))
+    with pytest.raises(ValueError, match="incomplete or out of order"):
+        check_report_section(path, "sf")
+    with pytest.raises(ValueError, match="'key' parameter"):
+        check_report_section(path, "a-->b")

@@ -160,3 +160,15 @@ def test_regret_reduction_and_family_verdict():
     assert nmt["wins@1"] == 1 and nmt["regret_reduction@1"] == pytest.approx(0.5)
     lines = mb.family_lines(list(entries.values()))
     assert any(line.startswith("- lcbench: MOBSTER beats ASHA at 100%: yes") for line in lines)
+
+
+def test_bad_section_is_refused_before_any_run(mb, tmp_path, capsys):
+    md = tmp_path / "report.md"
+    md.write_text("# R\n<!-- begin generated section: sf -->\nno end marker\n")
+    for argv in (["--section", "a-->b"], []):  # a bad name; the default name 'sf' with a broken section
+        with pytest.raises(SystemExit):
+            mb.main(["--parts", "sf", "--benchmarks", "xgboost-heart", "--methods", "RS", "--seeds", "0",
+                     "--workers", "1", "--sf-trials", "5", "--results-md", str(md), *argv])
+        err = capsys.readouterr().err
+        assert "--section / --results-md" in err and ("'key' parameter" in err or "incomplete" in err)
+    assert md.read_text() == "# R\n<!-- begin generated section: sf -->\nno end marker\n"
