@@ -11,7 +11,7 @@ searches the whole configuration space. A run is determined by its seed.
 
 Benchmarks:
 
-``lcbench`` (multi-fidelity: 52 epochs; metric ``val_accuracy``, maximized)
+``lcbench`` (multi-fidelity: 50 epochs; metric ``val_accuracy``, maximized)
     held-out tasks Fashion-MNIST, airlines, albert, christine, covertype;
     budget ``--mf-budget-factor`` times the median time of a full training run
     of the held-out task (simulated wall-clock time). Methods: ``ASHA`` (the

@@ -11,7 +11,7 @@ Benchmarks (``--benchmark``):
   training set sizes (fidelity ``anchor``) on 248 OpenML datasets, from the
   ``lcdb`` package; default dataset ``41168`` (jannis), 30 simulated minutes.
 * ``lcbench``: learning curves of 2,000 MLP configurations on 34 OpenML
-  tasks over 52 epochs; needs LCBench's ``data_2k_lw.zip`` (downloaded from
+  tasks over 50 epochs; needs LCBench's ``data_2k_lw.zip`` (downloaded from
   figshare when online) or the YAHPO ``lcbench`` surrogate in the data mirror
   (``$SYNE_TUNE_DATA_MIRROR/yahpo/lcbench``); 6 simulated hours.
 * ``nmt``: real learning curves of Transformer translation systems; needs

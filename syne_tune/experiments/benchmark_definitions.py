@@ -201,7 +201,7 @@ class RealBenchmarkDefinition:
 #: or None, fidelity attribute or None, budget in simulated seconds, surrogate)
 _KNN1 = ("KNeighborsRegressor", {"n_neighbors": 1})
 _FAMILIES: dict[str, tuple] = {
-    # 34 OpenML tasks, 2000 sampled configurations, 52 epochs; a 1-NN
+    # 34 OpenML tasks, 2000 sampled configurations, 50 epochs; a 1-NN
     # surrogate evaluates any configuration of the space (as in Syne Tune)
     "lcbench": (
         "lcbench",

@@ -219,17 +219,50 @@ def test_lcbench_json_conversion(tmp_path, zipped):
     bb = bbs["Fashion-MNIST"]
     assert bb.objectives_names == ["val_accuracy", "val_cross_entropy", "val_balanced_accuracy",
                                    "test_cross_entropy", "test_balanced_accuracy", "time", "val_error"]
-    assert bb.fidelity_name() == "epoch" and list(bb.fidelity_values) == list(range(1, 7))
+    # 6 logged values: the untrained network, 4 epochs, one beyond: epochs 1..4 are kept
+    assert bb.fidelity_name() == "epoch" and list(bb.fidelity_values) == list(range(1, 5))
     for cid, entry in data["Fashion-MNIST"].items():
         config = {k: entry["config"][k] for k in bb.configuration_space}
         curve = bb.objective_function(config)
-        n = len(entry["log"]["time"])
-        np.testing.assert_array_equal(curve[:n, 0], np.float32(entry["log"]["Train/val_accuracy"]))
-        np.testing.assert_array_equal(curve[:n, 5], np.float32(entry["log"]["time"]))
-        np.testing.assert_allclose(curve[:n, 6], 1 - np.asarray(entry["log"]["Train/val_accuracy"]) / 100,
-                                   rtol=1e-6)
+        log = entry["log"]
+        n = len(log["time"]) - 2
+        accuracy = np.asarray(log["Train/val_accuracy"])[1:-1]
+        np.testing.assert_array_equal(curve[:n, 0], np.float32(accuracy))
+        # time is counted from the end of the scoring before training
+        np.testing.assert_allclose(curve[:n, 5], np.asarray(log["time"])[1:-1] - log["time"][0], rtol=1e-6)
+        np.testing.assert_allclose(curve[:n, 6], 1 - accuracy / 100, rtol=1e-6)
         assert np.isnan(curve[n:]).all()
     assert bb.metadata["default_metric"] == "val_accuracy"
+    assert bb.metadata["recipe_version"] == 2
+
+
+def test_lcbench_training_epochs():
+    from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_format import training_epochs
+
+    np.testing.assert_array_equal(training_epochs([10.0, 50.0, 60.0, 61.0]), [50.0, 60.0])
+    np.testing.assert_array_equal(training_epochs([0.5, 2.0, 3.5, 5.0], is_time=True), [1.5, 3.0])
+    with pytest.raises(ValueError, match="at least 3 logged values"):
+        training_epochs([1.0, 2.0])
+
+
+def test_blackbox_of_an_older_recipe_version_is_converted_again(tmp_path, caplog):
+    data = _lcbench_json(np.random.default_rng(2))
+    (tmp_path / "mirror" / "lcbench").mkdir(parents=True)
+    (tmp_path / "mirror" / "lcbench" / "data_2k.json").write_text(json.dumps(data))
+    from syne_tune.blackbox_repository.conversion_scripts.scripts import lcbench_import
+    from syne_tune.blackbox_repository.serialization import read_metadata, serialize
+
+    # a table stored without recipe_version in its metadata, as version 1 stored it
+    old = {task: lcbench_import.convert_task(task_data) for task, task_data in data.items()}
+    target = tmp_path / "repo" / "lcbench"
+    serialize(old, target, metadata={"default_metric": "val_accuracy", "resource_attr": "epoch"})
+    recipe = lcbench_import.LCBenchRecipe()
+    assert not recipe.is_generated(target)
+    assert "converted by version 1 of its recipe" in caplog.text
+    bbs = load_blackbox("lcbench", repository_path=tmp_path / "repo", mirror_path=tmp_path / "mirror")
+    assert read_metadata(target)["metadata"]["recipe_version"] == 2
+    assert recipe.is_generated(target)
+    assert len(bbs["Fashion-MNIST"].fidelity_values) == 4
 
 
 # --------------------------------------------------------------------- PD1

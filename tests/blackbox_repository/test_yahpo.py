@@ -232,9 +232,10 @@ def test_lcbench_tabulated_small(tmp_path):
     again = lcb.convert(YAHPO_PATH, num_configs=50, tasks=tasks)
     for task in tasks:
         bb = bb_dict[task]
-        assert bb.objectives_evaluations.shape == (50, 1, 52, len(lcb.OBJECTIVES_NAMES))
+        # the surrogate's epochs 2..51 (its epoch 1 is the untrained network)
+        assert bb.objectives_evaluations.shape == (50, 1, 50, len(lcb.OBJECTIVES_NAMES))
         assert bb.objectives_names == lcb.OBJECTIVES_NAMES
-        np.testing.assert_array_equal(bb.fidelity_values, np.arange(1, 53))
+        np.testing.assert_array_equal(bb.fidelity_values, np.arange(1, 51))
         assert bb.fidelity_name() == "epoch"
         values = np.asarray(bb.objectives_evaluations)
         assert not np.isnan(values).any()
@@ -250,11 +251,12 @@ def test_lcbench_tabulated_small(tmp_path):
         assert bb.hyperparameters.equals(again[task].hyperparameters)
     # different tasks get different configurations
     assert not bb_dict[tasks[0]].hyperparameters.equals(bb_dict[tasks[1]].hyperparameters)
-    # table values are surrogate values at the sampled configurations
+    # table values are surrogate values at the sampled configurations, epoch
+    # r of the table at epoch r + 1 of the surrogate
     bb = bb_dict["Fashion-MNIST"]
     config = bb.all_configurations()[7]
     surrogate = load_yahpo_scenario("lcbench", YAHPO_PATH, instances=["189908"])["189908"]
-    expected = surrogate.objective_function(config, fidelity=30)
+    expected = surrogate.objective_function(config, fidelity=31)
     got = bb.objective_function(config, fidelity=30)
     assert got["val_accuracy"] == pytest.approx(expected["val_accuracy"], rel=1e-4)
     assert got["test_cross_entropy"] == pytest.approx(expected["test_cross_entropy"], rel=1e-4)

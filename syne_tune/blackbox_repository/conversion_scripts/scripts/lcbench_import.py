@@ -1,6 +1,6 @@
 """LCBench ("Auto-PyTorch: Multi-Fidelity MetaLearning for Efficient and
 Robust AutoDL", Zimmer, Lindauer and Hutter, 2021): learning curves of 2,000
-MLP configurations on 35 OpenML datasets, 52 epochs, one seed.
+MLP configurations on 35 OpenML datasets, 50 epochs, one seed.
 
 Source: ``data_2k.json`` or its lightweight version ``data_2k_lw.json``
 (possibly zipped: ``data_2k_lw.zip``, ``data_2k.zip``) from the data mirror
@@ -13,8 +13,13 @@ Objectives (LCBench's tag names without ``Train/``): ``val_accuracy``
 (percent), ``val_cross_entropy``, ``val_balanced_accuracy``,
 ``test_cross_entropy``, ``test_balanced_accuracy``, ``time`` (cumulative
 seconds), plus ``val_error = 1 - val_accuracy / 100``; tags absent from the
-file are left out. Fidelity ``epoch`` = 1, 2, ..., one per logged epoch;
-shorter curves are padded with NaN.
+file are left out.
+
+Fidelity ``epoch`` = 1, ..., 50: of the 52 values a curve logs, the first
+(the untrained network) and the last (beyond LCBench's 50 epochs) are
+dropped and ``time`` is counted from the first
+(:func:`~.lcbench_format.training_epochs`, where the reason is given).
+Shorter curves are padded with NaN.
 
 Order of sources: the original file in the mirror or the download folder;
 else the table sampled from the YAHPO surrogate in the mirror
@@ -44,6 +49,11 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts import (
     metric_elapsed_time,
     resource_attr,
     source,
+)
+from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_format import (
+    CONFIGURATION_SPACE,
+    RECIPE_VERSION,
+    training_epochs,
 )
 from syne_tune.blackbox_repository.conversion_scripts.utils import (
     SourceFile,
@@ -83,10 +93,6 @@ CITATION = (
 
 def configuration_space():
     """LCBench's search space (one definition, shared with the surrogate-sampled table)."""
-    from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_surrogate_import import (
-        CONFIGURATION_SPACE,
-    )
-
     return dict(CONFIGURATION_SPACE)
 
 
@@ -117,15 +123,15 @@ def convert_task(task_data: Dict[str, dict]):
     names = [name for name, tag in TAGS.items() if tag in first_log]
     if "val_accuracy" in names:
         names.append("val_error")
-    num_epochs = max(len(task_data[i]["log"][TAGS[names[0]]]) for i in ids)
+    num_epochs = max(len(task_data[i]["log"][TAGS[names[0]]]) for i in ids) - 2
     values = np.full((len(ids), 1, num_epochs, len(names)), np.nan, dtype=np.float32)
     for row, cid in enumerate(ids):
         log = task_data[cid]["log"]
         for j, name in enumerate(names):
             if name == "val_error":
-                curve = 1.0 - np.asarray(log[TAGS["val_accuracy"]], dtype=np.float64) / 100.0
+                curve = 1.0 - training_epochs(log[TAGS["val_accuracy"]]) / 100.0
             else:
-                curve = log[TAGS[name]]
+                curve = training_epochs(log[TAGS[name]], is_time=name == "time")
             values[row, 0, : len(curve), j] = curve
     from syne_tune.config_space import randint
 
@@ -176,6 +182,8 @@ class LCBenchRecipe(BlackboxRecipe):
     """Original LCBench if its file is at hand (mirror or earlier download),
     else the table sampled from the YAHPO surrogate if that is in the mirror,
     else the original file downloaded from figshare."""
+
+    recipe_version = RECIPE_VERSION
 
     def __init__(self, fallback_to_surrogate: bool = True):
         super().__init__(name=BLACKBOX_NAME, cite_reference=CITATION)
@@ -234,6 +242,7 @@ class LCBenchRecipe(BlackboxRecipe):
                 resource_attr: RESOURCE_ATTR,
                 source: Path(path).name,
                 "citation": self.cite_reference,
+                "recipe_version": self.recipe_version,
             },
         )
 

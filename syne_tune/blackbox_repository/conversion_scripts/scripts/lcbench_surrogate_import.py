@@ -3,7 +3,8 @@
 
 The original LCBench (Zimmer et al., 2021) holds learning curves of 2,000
 random configurations of a funnel-shaped MLP (7 hyperparameters) trained for
-52 epochs on each of 35 OpenML datasets. Its raw data are not in the data
+50 epochs on each of 35 OpenML datasets (52 logged values per curve: the
+untrained network first, one beyond the 50 epochs last). Its raw data are not in the data
 mirror; the YAHPO Gym surrogate fitted on them is (34 of the datasets). This
 recipe rebuilds the table from the surrogate:
 
@@ -15,22 +16,28 @@ recipe rebuilds the table from the surrogate:
   task_index)`` (``seed`` = 0 by default; ``task_index`` = position in
   :data:`LCBENCH_TASKS`), one column after the other in the order of
   :data:`CONFIGURATION_SPACE` via ``Domain.sample_array``;
-* fidelity ``epoch`` = 1..52, resource attribute ``epoch``;
+* fidelity ``epoch`` = 1..50, resource attribute ``epoch``: the surrogate
+  (YAHPO 1.0, fitted on all 52 logged values) is evaluated at its epochs
+  1..52, and its first and last are dropped as in the original table
+  (:func:`~.lcbench_format.training_epochs`: epoch 1 of the surrogate is the
+  untrained network, chance-level accuracy), ``time`` counted from the
+  surrogate's epoch 1;
 * objectives (surrogate outputs, YAHPO names): ``val_accuracy`` (percent),
   ``val_cross_entropy``, ``val_balanced_accuracy``, ``test_cross_entropy``,
   ``test_balanced_accuracy``, ``time`` (cumulative training time in seconds
   at the end of the epoch, = elapsed time), plus ``val_error`` =
   ``1 - val_accuracy / 100``;
 * post-processing (surrogate outputs are not exactly consistent): ``time`` is
-  made positive and non-decreasing along epochs (running maximum; raw
-  outputs decrease in about 0.4% of the epoch steps), accuracies are clipped
+  made positive and non-decreasing along epochs (running maximum, before and
+  after dropping the first epoch; raw outputs decrease in about 0.4% of the
+  epoch steps), accuracies are clipped
   to their ranges and cross-entropies to >= 0 (no clipping was needed on the
   configurations checked);
 * one seed (the surrogate is deterministic).
 
 The metadata flags the table as surrogate-derived (``"surrogate_derived":
 True``, ``"source"``). Conversion: one batched ONNX evaluation per task
-(``num_configs * 52`` rows), all cores; about 1 minute for all 34 tasks on 2
+(``num_configs * 52`` rows, the 52 epochs the surrogate knows), all cores; about 1 minute for all 34 tasks on 2
 cores.
 """
 
@@ -58,7 +65,12 @@ from syne_tune.blackbox_repository.yahpo_surrogate import (
     YahpoScenario,
     default_yahpo_data_path,
 )
-from syne_tune.config_space import loguniform, lograndint, randint, uniform
+from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_format import (
+    CONFIGURATION_SPACE,
+    MAX_RESOURCE_LEVEL,
+    RECIPE_VERSION,
+)
+from syne_tune.config_space import randint
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +80,8 @@ METRIC_ACCURACY = "val_accuracy"
 METRIC_ERROR = "val_error"
 METRIC_ELAPSED_TIME = "time"
 RESOURCE_ATTR = "epoch"
-MAX_RESOURCE_LEVEL = 52
+#: the surrogate is evaluated at one more epoch on each side of the table's
+SURROGATE_EPOCHS = MAX_RESOURCE_LEVEL + 2
 NUM_CONFIGS = 2000
 DEFAULT_SEED = 0
 
@@ -82,17 +95,6 @@ OBJECTIVES_NAMES = [
     "time",
     "val_error",
 ]
-
-#: LCBench search space (same as Syne Tune's ``lcbench``)
-CONFIGURATION_SPACE = {
-    "num_layers": randint(1, 5),
-    "max_units": lograndint(64, 1024),
-    "batch_size": lograndint(16, 512),
-    "learning_rate": loguniform(1e-4, 1e-1),
-    "weight_decay": uniform(1e-5, 1e-1),
-    "momentum": uniform(0.1, 0.99),
-    "max_dropout": uniform(0.0, 1.0),
-}
 
 #: LCBench dataset name -> OpenML task id (YAHPO ``lcbench`` instance)
 LCBENCH_TASKS: Dict[str, str] = {
@@ -169,6 +171,17 @@ def _postprocess(y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _training_epochs(objectives: np.ndarray) -> np.ndarray:
+    """(num_configs, 52, 7) postprocessed surrogate outputs at epochs 1..52 ->
+    (num_configs, 50, 7): the training epochs, ``time`` counted from epoch 1
+    (:func:`~.lcbench_format.training_epochs` applied to every curve)."""
+    time_index = OBJECTIVES_NAMES.index(METRIC_ELAPSED_TIME)
+    kept = objectives[:, 1:-1, :].copy()
+    elapsed = kept[..., time_index] - objectives[:, :1, time_index]
+    kept[..., time_index] = np.maximum.accumulate(np.maximum(elapsed, 1e-3), axis=1)
+    return kept
+
+
 def convert_task(
     scenario: YahpoScenario,
     task_name: str,
@@ -180,7 +193,7 @@ def convert_task(
     task_index = list(LCBENCH_TASKS).index(task_name)
     random_state = np.random.RandomState(seed + task_index)
     hyperparameters = sample_configurations(num_configs, random_state)
-    epochs = np.arange(1, MAX_RESOURCE_LEVEL + 1)
+    epochs = np.arange(1, SURROGATE_EPOCHS + 1)
     num_epochs = len(epochs)
     n = num_configs * num_epochs
     columns: Dict[str, Any] = {
@@ -192,13 +205,13 @@ def convert_task(
     x_cont, x_cat = scenario.encode_columns(columns, n)
     y = scenario.predict(x_cont, x_cat, num_threads=num_threads, chunk_size=1024)
     y = y.reshape(num_configs, num_epochs, -1)
-    objectives = _postprocess(y)[:, None, :, :]  # one seed
+    objectives = _training_epochs(_postprocess(y))[:, None, :, :]  # one seed
     return BlackboxTabular(
         hyperparameters=hyperparameters,
         configuration_space=dict(CONFIGURATION_SPACE),
         fidelity_space={RESOURCE_ATTR: randint(1, MAX_RESOURCE_LEVEL)},
         objectives_evaluations=objectives,
-        fidelity_values=epochs,
+        fidelity_values=np.arange(1, MAX_RESOURCE_LEVEL + 1),
         objectives_names=list(OBJECTIVES_NAMES),
     )
 
@@ -218,7 +231,10 @@ def metadata(num_configs: int, seed: int, tasks: Sequence[str]) -> Dict[str, Any
         "num_configs_per_task": int(num_configs),
         "sampling_seed": int(seed),
         "sampling": "numpy RandomState(sampling_seed + task index in LCBENCH_TASKS)",
+        "recipe_version": RECIPE_VERSION,
         "postprocessing": (
+            "surrogate epochs 2..51 kept as epochs 1..50 (epoch 1 is the untrained "
+            "network, 52 is beyond LCBench's 50), time minus the time at surrogate epoch 1; "
             "time: max(.,1e-3) then running maximum over epochs; val_accuracy "
             "clipped to [0, 100], balanced accuracies to [0, 1], cross-entropies "
             "to >= 0; val_error = 1 - val_accuracy / 100"
@@ -303,6 +319,7 @@ class LCBenchSurrogateRecipe(BlackboxRecipe):
             if unknown:
                 raise ValueError(f"unknown LCBench tasks {unknown}")
         super().__init__(name=name, cite_reference=CITATION)
+        self.recipe_version = RECIPE_VERSION
         self.num_configs = int(num_configs)
         self.tasks = list(tasks) if tasks is not None else None
         self.seed = int(seed)

@@ -23,12 +23,16 @@ single-fidelity one at a fixed resource level.
   one mean column per sample and a shared standard deviation, and
   acquisition functions average over the samples;
 * subsampling: above ``max_size_data_for_model`` observations, the best
-  ``max_size_top_fraction`` of that size plus a random subset of the others.
+  ``max_size_top_fraction`` of that size plus a random subset of the others
+  for single-fidelity data; for multi-fidelity data the trials that reached
+  the highest resource levels, with all their observations
+  (:func:`subsample_multi_fidelity`).
 
 :class:`IndependentGPModel` (Syne Tune's ``gp_independent``) fits one
 :class:`GPModel` per resource level on the observations at that level (each
-level's hyperparameters warm-started from the level below); a prediction at
-a level without data uses the closest level below it (or the lowest).
+level's hyperparameters warm-started from the level below), after the same
+multi-fidelity subsampling over all levels; a prediction at a level without
+data uses the closest level below it (or the lowest).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import numpy as np
 
 from syne_tune.optimizer.schedulers.searchers.bayesopt.observations import ModelData
 
-__all__ = ["SurrogateModel", "GPModel", "IndependentGPModel", "AtResource", "KERNELS"]
+__all__ = ["SurrogateModel", "GPModel", "IndependentGPModel", "AtResource", "KERNELS", "subsample_multi_fidelity"]
 
 logger = logging.getLogger(__name__)
 
@@ -251,10 +255,13 @@ class GPModel(SurrogateModel):
             kernel = WarpedKernel(kernel, list(range(config_dim)))
         return kernel
 
-    def _subsample(self, X: np.ndarray, y: np.ndarray, rs: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    def _subsample(self, X: np.ndarray, y: np.ndarray, rs: np.random.RandomState, data: ModelData) -> tuple[np.ndarray, np.ndarray]:
         n, cap = len(y), self.max_size_data_for_model
         if n <= cap:
             return X, y
+        if self._multi_fidelity and data.trial_ids is not None:
+            keep = subsample_multi_fidelity(data.trial_ids, data.resources, cap, rs)
+            return X[keep], y[keep]
         order = np.argsort(y, kind="stable")
         num_top = int(cap * self.max_size_top_fraction)
         rest = rs.choice(order[num_top:], size=cap - num_top, replace=False)
@@ -283,7 +290,7 @@ class GPModel(SurrogateModel):
         if self._multi_fidelity and self.resource_scale is None:
             self.resource_scale = float(max(np.max(data.resources), 1.0))
         X = self._inputs(data.X, data.resources)
-        X, y = self._subsample(X, data.y, rs)
+        X, y = self._subsample(X, data.y, rs, data)
         if self.boxcox_transform:
             y, self._boxcox = _boxcox(y)
         if self._kernel is None or self._kernel_dim != X.shape[1]:
@@ -345,6 +352,62 @@ class GPModel(SurrogateModel):
         self._kernel, self._kernel_dim, self._hp, self._fit_size, self._gp = None, None, None, 0, None
 
 
+def subsample_multi_fidelity(trial_ids, resources: np.ndarray, max_size: int, random_state: np.random.RandomState) -> np.ndarray:
+    """Rows to keep of multi-fidelity data so that at most ``max_size`` remain.
+
+    Trials that reached the highest resource levels keep all their rows; rows
+    are dropped from trials that stopped early, lowest levels first (Syne
+    Tune's rule for multi-fidelity data). Precisely: the trials are taken in
+    groups, by the highest level they reached, from the highest group down;
+    a group whose rows fit in the remaining room is kept whole. The first
+    group that does not fit fills the room with its rows above some level
+    ``l`` (all of them) and a uniform random sample of its rows at ``l``, for
+    the lowest ``l`` with that many rows above it; later groups are dropped.
+
+    Parameters
+    ----------
+    trial_ids
+        Trial of each row.
+    resources
+        Resource level of each row.
+    max_size
+        Number of rows to keep at most.
+    random_state
+        Draws the sample at level ``l``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted indices of the rows to keep (all rows if there are at most
+        ``max_size``).
+    """
+    resources = np.asarray(resources, dtype=float).reshape(-1)
+    n = resources.shape[0]
+    if n <= max_size:
+        return np.arange(n)
+    trial_codes = np.unique(np.asarray([str(t) for t in trial_ids]), return_inverse=True)[1]
+    top_level = np.full(trial_codes.max() + 1, -np.inf)
+    np.maximum.at(top_level, trial_codes, resources)
+    group = top_level[trial_codes]  # highest level reached by each row's trial
+    keep: list[np.ndarray] = []
+    room = int(max_size)
+    for level in np.unique(group)[::-1]:
+        rows = np.flatnonzero(group == level)
+        if len(rows) <= room:
+            keep.append(rows)
+            room -= len(rows)
+            continue
+        for low in np.unique(resources[rows]):
+            above = rows[resources[rows] > low]
+            if len(above) <= room:
+                at_low = rows[resources[rows] == low]
+                keep.append(above)
+                keep.append(random_state.choice(at_low, size=room - len(above), replace=False))
+                break
+        break
+    return np.sort(np.concatenate(keep))
+
+
 class IndependentGPModel(SurrogateModel):
     """One :class:`GPModel` per resource level (see the module docstring).
 
@@ -363,6 +426,20 @@ class IndependentGPModel(SurrogateModel):
     def fit(self, data: ModelData, random_state: np.random.RandomState | None = None) -> None:
         if data.resources is None:
             raise ValueError("IndependentGPModel needs multi-fidelity data (resources)")
+        cap = int(self._kwargs.get("max_size_data_for_model", 500))
+        if data.num_observations > cap and data.trial_ids is not None:
+            rs = random_state if random_state is not None else self._kwargs.get("random_state")
+            if rs is None:
+                rs = np.random.RandomState(0)
+            keep = subsample_multi_fidelity(data.trial_ids, data.resources, cap, rs)
+            data = ModelData(
+                X=data.X[keep],
+                y=data.y[keep],
+                resources=data.resources[keep],
+                pending_X=data.pending_X,
+                pending_resources=data.pending_resources,
+                trial_ids=[data.trial_ids[i] for i in keep],
+            )
         levels = sorted(set(data.resources.tolist()))
         previous = None
         fitted = []
