@@ -55,8 +55,11 @@ The GP hyperparameters follow the refit policy of
 :class:`~.surrogate.GPModel` (a full optimization once the data grew by
 ``refit_fraction``, only a Cholesky update in between; ``opt_skip_*``), and
 above ``max_size_data_for_model`` observations the model is fitted to a
-subsample (the best ``max_size_top_fraction`` plus random others). As in
-Syne Tune's multi-fidelity defaults, ``num_init_random`` is 6.
+subsample that keeps the trials which reached the highest resource levels
+with all their observations and drops observations of trials stopped early,
+lowest levels first (:func:`~.surrogate.subsample_multi_fidelity`, Syne
+Tune's rule; ``max_size_top_fraction`` applies to single-fidelity data
+only). As in Syne Tune's multi-fidelity defaults, ``num_init_random`` is 6.
 
 :class:`CostAwareGPMultiFidelitySearcher` (``searcher="bayesopt_cost"``)
 adds a second model (of the same kind) of ``log(cost)``, where the cost is

@@ -80,7 +80,9 @@ class GPSearcher(ModelBasedSearcher):
     opt_nstarts, opt_maxiter, opt_maxiter_warm, refit_fraction, opt_skip_init_length, opt_skip_period
         Refit policy of the GP hyperparameters (see :class:`~.surrogate.GPModel`).
     max_size_data_for_model, max_size_top_fraction
-        Subsampling of large data sets.
+        Subsampling of large data sets (the top fraction applies to
+        single-fidelity data; multi-fidelity data keep the trials that
+        reached the highest levels, see :func:`~.surrogate.subsample_multi_fidelity`).
     normalize_targets, boxcox_transform
         Target transforms.
     gp_base_kernel
