@@ -385,7 +385,8 @@ def subsample_multi_fidelity(trial_ids, resources: np.ndarray, max_size: int, ra
     n = resources.shape[0]
     if n <= max_size:
         return np.arange(n)
-    trial_codes = np.unique(np.asarray([str(t) for t in trial_ids]), return_inverse=True)[1]
+    index: dict = {}
+    trial_codes = np.fromiter((index.setdefault(t, len(index)) for t in trial_ids), dtype=np.int64, count=n)
     top_level = np.full(trial_codes.max() + 1, -np.inf)
     np.maximum.at(top_level, trial_codes, resources)
     group = top_level[trial_codes]  # highest level reached by each row's trial
