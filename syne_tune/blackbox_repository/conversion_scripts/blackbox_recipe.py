@@ -108,9 +108,8 @@ def stored_recipe_version(path: Path) -> Optional[int]:
         metadata = read_metadata(path)
     except (CorruptBlackboxError, OSError):
         return None
-    recipe_metadata = metadata.get("metadata", metadata)
-    version = recipe_metadata.get("recipe_version", 1) if isinstance(recipe_metadata, dict) else 1
-    return int(version) if isinstance(version, int) else None
+    version = (metadata.get("metadata") or {}).get("recipe_version", 1)
+    return version if isinstance(version, int) else None
 
 
 class BlackboxRecipe:

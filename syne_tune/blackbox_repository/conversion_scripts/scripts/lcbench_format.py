@@ -42,32 +42,38 @@ MAX_RESOURCE_LEVEL = 50
 RECIPE_VERSION = 2
 
 
-def training_epochs(curve, is_time: bool = False) -> np.ndarray:
-    """The 50 training epochs of one logged LCBench curve of 52 values.
+def training_epochs(curve, is_time: bool = False, axis: int = -1) -> np.ndarray:
+    """The 50 training epochs of logged LCBench curves of 52 values.
 
     Parameters
     ----------
     curve
-        Values logged along the epochs; the first scores the untrained
-        network, the last is beyond LCBench's 50 epochs.
+        Values logged along the epochs (along ``axis``; one curve or an array
+        of them); the first scores the untrained network, the last is beyond
+        LCBench's 50 epochs.
     is_time
         Whether ``curve`` is the cumulative ``time``: it is then counted from
         the first logged value (the time spent before training).
+    axis
+        Axis of the epochs.
 
     Returns
     -------
     numpy.ndarray
-        ``curve[1:-1]`` (minus ``curve[0]`` if ``is_time``), as float64.
+        ``curve[1:-1]`` along ``axis`` (minus ``curve[0]`` if ``is_time``),
+        in the float type of ``curve`` (float64 for other types).
 
     Raises
     ------
     ValueError
-        If ``curve`` has fewer than 3 values.
+        If ``curve`` has fewer than 3 values along ``axis``.
     """
-    values = np.asarray(curve, dtype=np.float64)
-    if values.ndim != 1 or values.shape[0] < 3:
+    values = np.asarray(curve)
+    if not np.issubdtype(values.dtype, np.floating):
+        values = values.astype(np.float64)
+    if values.ndim == 0 or values.shape[axis] < 3:
         raise ValueError(
             f"an LCBench curve needs at least 3 logged values (untrained, epochs, last), got shape {values.shape}"
         )
-    kept = values[1:-1]
-    return kept - values[0] if is_time else kept
+    kept = np.take(values, np.arange(1, values.shape[axis] - 1), axis=axis)
+    return kept - np.take(values, [0], axis=axis) if is_time else kept

@@ -69,6 +69,7 @@ from syne_tune.blackbox_repository.conversion_scripts.scripts.lcbench_format imp
     CONFIGURATION_SPACE,
     MAX_RESOURCE_LEVEL,
     RECIPE_VERSION,
+    training_epochs,
 )
 from syne_tune.config_space import randint
 
@@ -173,11 +174,11 @@ def _postprocess(y: np.ndarray) -> np.ndarray:
 
 def _training_epochs(objectives: np.ndarray) -> np.ndarray:
     """(num_configs, 52, 7) postprocessed surrogate outputs at epochs 1..52 ->
-    (num_configs, 50, 7): the training epochs, ``time`` counted from epoch 1
-    (:func:`~.lcbench_format.training_epochs` applied to every curve)."""
+    (num_configs, 50, 7): :func:`~.lcbench_format.training_epochs` of every
+    curve, ``time`` then made positive and non-decreasing again."""
     time_index = OBJECTIVES_NAMES.index(METRIC_ELAPSED_TIME)
-    kept = objectives[:, 1:-1, :].copy()
-    elapsed = kept[..., time_index] - objectives[:, :1, time_index]
+    kept = training_epochs(objectives, axis=1)
+    elapsed = training_epochs(objectives[..., time_index], is_time=True, axis=1)
     kept[..., time_index] = np.maximum.accumulate(np.maximum(elapsed, 1e-3), axis=1)
     return kept
 
@@ -305,6 +306,8 @@ class LCBenchSurrogateRecipe(BlackboxRecipe):
     :param name: blackbox name
     """
 
+    recipe_version = RECIPE_VERSION
+
     def __init__(
         self,
         num_configs: int = NUM_CONFIGS,
@@ -319,7 +322,6 @@ class LCBenchSurrogateRecipe(BlackboxRecipe):
             if unknown:
                 raise ValueError(f"unknown LCBench tasks {unknown}")
         super().__init__(name=name, cite_reference=CITATION)
-        self.recipe_version = RECIPE_VERSION
         self.num_configs = int(num_configs)
         self.tasks = list(tasks) if tasks is not None else None
         self.seed = int(seed)

@@ -47,7 +47,7 @@ from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition import (
 )
 from syne_tune.optimizer.schedulers.searchers.bayesopt.acquisition_optimizer import LocalSearchOptimizer
 from syne_tune.optimizer.schedulers.searchers.bayesopt.model_based_searcher import ModelBasedSearcher
-from syne_tune.optimizer.schedulers.searchers.bayesopt.surrogate import GPModel, SurrogateModel
+from syne_tune.optimizer.schedulers.searchers.bayesopt.surrogate import DEFAULT_MAX_SIZE_DATA_FOR_MODEL, GPModel, SurrogateModel
 from syne_tune.utils.validation import Interval, Options, validate_parameters
 
 __all__ = ["GPSearcher", "GPFIFOSearcher", "ConstrainedGPFIFOSearcher", "CostAwareMixin", "CostAwareGPFIFOSearcher"]
@@ -152,7 +152,7 @@ class GPSearcher(ModelBasedSearcher):
         refit_fraction: float = 0.1,
         opt_skip_init_length: int = 150,
         opt_skip_period: int = 1,
-        max_size_data_for_model: int = 500,
+        max_size_data_for_model: int = DEFAULT_MAX_SIZE_DATA_FOR_MODEL,
         max_size_top_fraction: float = 0.25,
         normalize_targets: bool = True,
         boxcox_transform: bool = False,

@@ -51,6 +51,8 @@ __all__ = ["SurrogateModel", "GPModel", "IndependentGPModel", "AtResource", "KER
 logger = logging.getLogger(__name__)
 
 KERNELS = ("matern52-ard", "expdecay")
+#: default of ``max_size_data_for_model`` (Syne Tune's)
+DEFAULT_MAX_SIZE_DATA_FOR_MODEL = 500
 
 
 class SurrogateModel(abc.ABC):
@@ -193,7 +195,7 @@ class GPModel(SurrogateModel):
         refit_fraction: float = 0.1,
         opt_skip_init_length: int = 150,
         opt_skip_period: int = 1,
-        max_size_data_for_model: int = 500,
+        max_size_data_for_model: int = DEFAULT_MAX_SIZE_DATA_FOR_MODEL,
         max_size_top_fraction: float = 0.25,
         resource_scale: float | None = None,
         random_state: np.random.RandomState | None = None,
@@ -427,7 +429,7 @@ class IndependentGPModel(SurrogateModel):
     def fit(self, data: ModelData, random_state: np.random.RandomState | None = None) -> None:
         if data.resources is None:
             raise ValueError("IndependentGPModel needs multi-fidelity data (resources)")
-        cap = int(self._kwargs.get("max_size_data_for_model", 500))
+        cap = int(self._kwargs.get("max_size_data_for_model", DEFAULT_MAX_SIZE_DATA_FOR_MODEL))
         if data.num_observations > cap and data.trial_ids is not None:
             rs = random_state if random_state is not None else self._kwargs.get("random_state")
             if rs is None:
