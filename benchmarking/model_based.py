@@ -174,6 +174,17 @@ COMPARISONS = {
     ],
     "constrained": [("CBO", "BO")],
 }
+#: per part: comparisons of diagnostic methods, made only when both ran
+DIAGNOSTIC_COMPARISONS = {"mf": [("ASHA-oracle", "ASHA"), ("ASHA-promotion-oracle", "ASHA-promotion"),
+                                 ("Hyperband-oracle", "Hyperband")]}
+
+
+def comparisons(part: str, methods_run) -> list[tuple[str, str]]:
+    """The (challenger, reference) pairs of a part's verdict: its claims, and
+    the diagnostic comparisons whose two methods both ran."""
+    return COMPARISONS[part] + [
+        (m, ref) for m, ref in DIAGNOSTIC_COMPARISONS.get(part, []) if m in methods_run and ref in methods_run
+    ]
 
 # ------------------------------------------------------------------ methods
 #: short name -> name in syne_tune.optimizer.baselines
@@ -198,7 +209,8 @@ BASELINE_NAMES = {
 
 def baseline_name(method: str) -> str:
     """Name in ``syne_tune.optimizer.baselines`` of a method (its
-    ``-promotion`` variant included)."""
+    ``-promotion`` and ``-oracle`` variants included)."""
+    method = ORACLE_VARIANTS.get(method, method)
     return BASELINE_NAMES[PROMOTION_VARIANTS.get(method, method)]
 
 
@@ -225,8 +237,9 @@ def _common(info: dict, seed: int) -> dict:
         mode=info["mode"],
         random_seed=seed,
         search_options={"restrict_configurations": info["configs"]},
-        # only configurations of the table can be evaluated: no midpoint default
-        points_to_evaluate=[],
+        # only configurations of the table can be evaluated: no midpoint
+        # default (the oracle variants give their ordered table instead)
+        points_to_evaluate=info.get("points_to_evaluate", []),
     )
 
 
@@ -261,6 +274,38 @@ def _multi_fidelity_method(method: str, **kwargs):
 PROMOTION_VARIANTS = {f"{m}-promotion": m for m in ("ASHA", "MOBSTER", "HyperTune")}
 
 
+#: ordering bounds of the multi-fidelity schedulers: the reference scheduler
+#: fed every configuration of the table, best first (:func:`oracle_order`),
+#: as ``points_to_evaluate``. A searcher of a model-based method only decides
+#: which configuration starts next; where the table is small enough that
+#: every method starts all of it (nmt), this measures what a searcher with
+#: perfect knowledge of the final values would reach with that scheduler.
+#: Diagnostic methods: not run by default (``--methods``), compared with their
+#: reference when both ran (:data:`DIAGNOSTIC_COMPARISONS`).
+ORACLE_VARIANTS = {f"{m}-oracle": m for m in ("ASHA", "ASHA-promotion", "Hyperband")}
+
+
+def oracle_order(benchmark: str) -> list[int]:
+    """Rows of a multi-fidelity task's table (blackbox seed 0, the one the
+    runs use) by their best value over all resource levels, best first (ties
+    in table order)."""
+    metric, mode = MF_BENCHMARKS[benchmark][2:4]
+    bb = mfc._blackbox(benchmark)
+    values = np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float)
+    best = np.nanmin(values, axis=1) if mode == "min" else -np.nanmax(values, axis=1)
+    return [int(i) for i in np.argsort(best, kind="stable")]
+
+
+def _oracle_method(reference: str):
+    def factory(info, seed):
+        scheduler_of = METHOD_FACTORIES[reference]
+        # info["configs"] is in table order
+        ordered = [info["configs"][i] for i in oracle_order(info["benchmark"])]
+        return scheduler_of({**info, "points_to_evaluate": ordered}, seed)
+
+    return factory
+
+
 #: method -> factory(info, seed) -> scheduler; the one place where methods are built
 METHOD_FACTORIES = {
     **{m: _single_fidelity_method(m) for m in ("RS", "BO", "TPE", "REA", "BORE", "CQR")},
@@ -269,6 +314,7 @@ METHOD_FACTORIES = {
         for m in ("ASHA", "MOBSTER", "HyperTune", "Hyperband", "BOHB", "SyncHyperband", "SyncBOHB", "DEHB")
     },
     **{v: _multi_fidelity_method(m, type="promotion") for v, m in PROMOTION_VARIANTS.items()},
+    **{v: _oracle_method(m) for v, m in ORACLE_VARIANTS.items()},
     "CBO": lambda info, seed: _baseline("CBO")(
         info["config_space"], constraint_attr=CONSTRAINT_ATTR, **_common(info, seed)
     ),
@@ -389,7 +435,7 @@ def constrained_info(name: str, quantile: float) -> dict:
 
 
 def mf_info(name: str) -> dict:
-    return mfc.benchmark_info(name)
+    return {**mfc.benchmark_info(name), "benchmark": name}
 
 
 # --------------------------------------------------------------------- runs
@@ -550,7 +596,7 @@ def make_verdict(summary: dict, missing: dict[str, str]) -> dict:
     for part, by_bench in summary.items():
         for bench, by_method in by_bench.items():
             mode = _mode(part, bench)
-            for m, ref in COMPARISONS[part]:
+            for m, ref in comparisons(part, by_method):
                 if m not in by_method and ref not in by_method:
                     continue  # neither was run
                 r = by_method.get(ref)
@@ -621,7 +667,7 @@ def family_verdict(summary: dict, optimum=table_optimum) -> list[dict]:
         families.setdefault(family_of(bench), []).append(bench)
     optima = {bench: optimum(bench) for bench in by_bench}  # one pass over each table
     for family, benches in families.items():
-        for m, ref in COMPARISONS["mf"]:
+        for m, ref in comparisons("mf", {m for b in benches for m in by_bench[b]}):
             pairs = [(by_bench[b][m], by_bench[b][ref], _mode("mf", b), optima[b]) for b in benches
                      if m in by_bench[b] and ref in by_bench[b]]
             if not pairs:
@@ -809,7 +855,11 @@ def main(argv=None):
                 if p in args.parts:
                     selected.setdefault(p, []).append(b)
     # methods per part, without the baselines that do not exist yet
-    wanted = {p: [m for m in METHODS[p] if args.methods is None or m in args.methods] for p in selected}
+    wanted = {
+        p: [m for m in METHODS[p] if args.methods is None or m in args.methods]
+        + [m for m, _ in DIAGNOSTIC_COMPARISONS.get(p, []) if args.methods is not None and m in args.methods]
+        for p in selected
+    }
     _, missing = available_methods(sorted({m for ms in wanted.values() for m in ms}))
     for m, why in missing.items():
         print(f"Skipping {why}", flush=True)
