@@ -24,7 +24,12 @@ Parts:
     ``benchmarking/mf_comparison.py``). Budget: ``--mf-budget-factor`` times
     the median time of one full training run (simulated wall-clock); the
     best-so-far curve is over simulated time (best value reported at any
-    resource level, as in ``mf_comparison.py``).
+    resource level, as in ``mf_comparison.py``). Diagnostic methods, run
+    only when named in ``--methods``: ``ASHA-oracle``,
+    ``ASHA-promotion-oracle`` and ``Hyperband-oracle``, the reference
+    schedulers fed the whole table best first (the ordering bound: what a
+    searcher that knew every final value would reach), each compared with
+    its reference.
 ``constrained``
     ``CBO`` (ConstrainedBayesianOptimization) against ``BO`` (and ``RS`` as
     reference) on tasks derived from real blackboxes: the objective is the
