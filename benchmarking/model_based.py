@@ -179,9 +179,17 @@ COMPARISONS = {
     ],
     "constrained": [("CBO", "BO")],
 }
+#: ordering bounds of the multi-fidelity schedulers (name -> reference): the
+#: reference scheduler fed every configuration of the table, best first
+#: (:func:`oracle_order`), as ``points_to_evaluate``. A searcher of a
+#: model-based method only decides which configuration starts next; where the
+#: table is small enough that every method starts all of it (nmt), this
+#: measures what a searcher with perfect knowledge of the final values would
+#: reach with that scheduler. Diagnostic methods: not run by default
+#: (``--methods``), compared with their reference when both ran.
+ORACLE_VARIANTS = {f"{m}-oracle": m for m in ("ASHA", "ASHA-promotion", "Hyperband")}
 #: per part: comparisons of diagnostic methods, made only when both ran
-DIAGNOSTIC_COMPARISONS = {"mf": [("ASHA-oracle", "ASHA"), ("ASHA-promotion-oracle", "ASHA-promotion"),
-                                 ("Hyperband-oracle", "Hyperband")]}
+DIAGNOSTIC_COMPARISONS = {"mf": list(ORACLE_VARIANTS.items())}
 
 
 def comparisons(part: str, methods_run) -> list[tuple[str, str]]:
@@ -279,24 +287,11 @@ def _multi_fidelity_method(method: str, **kwargs):
 PROMOTION_VARIANTS = {f"{m}-promotion": m for m in ("ASHA", "MOBSTER", "HyperTune")}
 
 
-#: ordering bounds of the multi-fidelity schedulers: the reference scheduler
-#: fed every configuration of the table, best first (:func:`oracle_order`),
-#: as ``points_to_evaluate``. A searcher of a model-based method only decides
-#: which configuration starts next; where the table is small enough that
-#: every method starts all of it (nmt), this measures what a searcher with
-#: perfect knowledge of the final values would reach with that scheduler.
-#: Diagnostic methods: not run by default (``--methods``), compared with their
-#: reference when both ran (:data:`DIAGNOSTIC_COMPARISONS`).
-ORACLE_VARIANTS = {f"{m}-oracle": m for m in ("ASHA", "ASHA-promotion", "Hyperband")}
-
-
 def oracle_order(benchmark: str) -> list[int]:
     """Rows of a multi-fidelity task's table (blackbox seed 0, the one the
     runs use) by their best value over all resource levels, best first (ties
     in table order)."""
-    metric, mode = MF_BENCHMARKS[benchmark][2:4]
-    bb = mfc._blackbox(benchmark)
-    values = np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float)
+    values, mode = _metric_table(benchmark)
     best = np.nanmin(values, axis=1) if mode == "min" else -np.nanmax(values, axis=1)
     return [int(i) for i in np.argsort(best, kind="stable")]
 
@@ -639,13 +634,19 @@ def family_of(benchmark: str) -> str:
     return benchmark.split("-", 1)[0]
 
 
-def table_optimum(benchmark: str) -> float:
-    """Best value of the metric anywhere in the table of a multi-fidelity task
-    (any configuration, any resource level; blackbox seed 0, the one the runs
-    use)."""
+def _metric_table(benchmark: str) -> tuple[np.ndarray, str]:
+    """``(values, mode)``: the metric of a multi-fidelity task's table,
+    ``(num_configs, num_fidelities)`` (blackbox seed 0, the one the runs use;
+    NaN past the end of a curve)."""
     metric, mode = MF_BENCHMARKS[benchmark][2:4]
     bb = mfc._blackbox(benchmark)
-    values = np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float)
+    return np.asarray(bb.objectives_evaluations[:, 0, :, bb.objectives_names.index(metric)], dtype=float), mode
+
+
+def table_optimum(benchmark: str) -> float:
+    """Best value of the metric anywhere in the table of a multi-fidelity task
+    (any configuration, any resource level)."""
+    values, mode = _metric_table(benchmark)
     return float(np.nanmin(values) if mode == "min" else np.nanmax(values))
 
 
