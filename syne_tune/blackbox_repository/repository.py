@@ -223,6 +223,9 @@ def load_blackbox(
                 fetched = download_blackbox(name, s3_uri, repository_path=root)
             except Exception as ex:
                 logger.warning(f"could not copy blackbox {name} from {s3_uri}: {ex}")
+            # a copy converted by another version of the recipe is not used
+            # (is_generated warns): it is converted again and uploaded
+            fetched = fetched and (recipe is None or recipe.is_generated(target))
         if not fetched:
             if recipe is None:
                 if not is_present:  # else: stored by other means, nothing to regenerate from

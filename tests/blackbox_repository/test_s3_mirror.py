@@ -81,3 +81,33 @@ def test_generated_blackbox_is_uploaded(tmp_path, s3):
     load_blackbox("s3-generated-test", repository_path=tmp_path, s3_root=f"s3://{BUCKET}/gen")
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert "gen/s3-generated-test/metadata.json" in keys
+
+
+def test_copy_of_another_recipe_version_is_converted_again(tmp_path, s3, caplog):
+    from syne_tune.blackbox_repository.conversion_scripts.blackbox_recipe import (
+        BlackboxRecipe,
+        stored_recipe_version,
+    )
+    from syne_tune.blackbox_repository.conversion_scripts.recipes import register_recipe
+
+    class Recipe(BlackboxRecipe):
+        recipe_version = 2
+
+        def _generate_on_disk(self, target, mirror_path, download_dir):
+            serialize({"t": small_tabular(seed=5)}, target, metadata={"recipe_version": self.recipe_version})
+
+    # the mirror holds a copy converted by version 1 of the recipe
+    old = tmp_path / "old"
+    serialize({"t": small_tabular(seed=1)}, old / "s3-version-test", metadata={"recipe_version": 1})
+    upload_blackbox("s3-version-test", f"s3://{BUCKET}/v", repository_path=old)
+    register_recipe(Recipe("s3-version-test", "test"), overwrite=True)
+    local = tmp_path / "local"
+    with caplog.at_level("WARNING"):
+        bbs = load_blackbox("s3-version-test", repository_path=local, s3_root=f"s3://{BUCKET}/v")
+    assert "converted by version 1" in caplog.text
+    np.testing.assert_array_equal(bbs["t"].objectives_evaluations, small_tabular(seed=5).objectives_evaluations)
+    assert stored_recipe_version(local / "s3-version-test") == 2
+    # the mirror now holds the version-2 conversion
+    fresh = tmp_path / "fresh"
+    assert download_blackbox("s3-version-test", f"s3://{BUCKET}/v", repository_path=fresh)
+    assert stored_recipe_version(fresh / "s3-version-test") == 2
