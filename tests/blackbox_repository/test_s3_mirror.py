@@ -1,4 +1,6 @@
-"""S3 mirror of the repository, against moto's in-process S3."""
+"""S3 mirror of the repository, against a moto server on 127.0.0.1 that the
+library reaches through ``SYNE_TUNE_S3_ENDPOINT_URL``."""
+
 
 import numpy as np
 import pytest
@@ -6,7 +8,7 @@ import pytest
 from bbrepo_testutils import small_tabular
 
 pytest.importorskip("boto3")
-moto = pytest.importorskip("moto")
+moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
 
 from syne_tune.blackbox_repository import load_blackbox  # noqa: E402
 from syne_tune.blackbox_repository.blackbox_tabular import serialize  # noqa: E402
@@ -19,19 +21,36 @@ from syne_tune.blackbox_repository.repository import (  # noqa: E402
 BUCKET = "bb-test-bucket"
 
 
+@pytest.fixture(scope="module")
+def endpoint():
+    """A moto server on a free port of 127.0.0.1."""
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture
-def s3(monkeypatch):
+def s3(endpoint, monkeypatch):
+    """boto3 client of the server, with dummy credentials; the library is
+    pointed at the server, and every test gets an empty bucket ``BUCKET``."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("SYNE_TUNE_S3_ENDPOINT_URL", raising=False)
-    with moto.mock_aws():
-        import boto3
+    monkeypatch.setenv("SYNE_TUNE_S3_ENDPOINT_URL", endpoint)
+    import boto3
 
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+    client = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    # empty and remove the bucket: the next test starts from nothing
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for obj in page.get("Contents", []):
+            client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    client.delete_bucket(Bucket=BUCKET)
 
 
 def test_upload_then_load_from_s3(tmp_path, s3, monkeypatch):
