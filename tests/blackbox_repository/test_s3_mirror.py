@@ -1,7 +1,6 @@
 """S3 mirror of the repository, against a moto server on 127.0.0.1 that the
 library reaches through ``SYNE_TUNE_S3_ENDPOINT_URL``."""
 
-
 import numpy as np
 import pytest
 
